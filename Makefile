@@ -1,0 +1,43 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make book   set up .venv, build the HTML book strictly into _build/html
+#   make test   set up .venv, lint, run unit tests and nbval on every notebook, build the book
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install; rebuilt when requirements.txt or pyproject.toml change.
+STAMP := $(VENV)/.installed
+MATHJAX := _extra/mathjax/tex-chtml.js
+
+.PHONY: setup book test unit lint lab clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(MATHJAX): $(STAMP) tools/copy_mathjax.py
+	$(BIN)/python tools/copy_mathjax.py
+
+book: $(STAMP) $(MATHJAX)
+	$(BIN)/jupyter-book build . --builder html --all -W -n --keep-going
+	$(BIN)/python tools/check_book.py
+	@echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# Unit tests and every notebook under tests/, chapters/, exercises/ (pyproject testpaths).
+unit: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300
+
+test: lint unit book
+
+# Open the exercises in JupyterLab (installed with jupyter-book's dependencies).
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "jupyterlab>=4,<5"
+	$(BIN)/jupyter lab exercises/
+
+clean:
+	rm -rf _build _extra .pytest_cache

@@ -1,0 +1,37 @@
+"""bplib: the small numpy library of the book *Backpropagation from Scratch*.
+
+Every public name is importable as ``bplib.<name>``; each docstring says which chapter
+teaches it.
+"""
+
+from .activations import ReLU, Sigmoid, relu, relu_derivative, sigmoid, sigmoid_derivative
+from .gradcheck import backprop_gradients, gradient_check, numerical_gradients, rel_error
+from .layers import Dense, init_weights
+from .losses import MSE
+from .network import DNN, Sequential
+from .numerical import CountCalls, numerical_derivative, numerical_gradient
+from .optim import gradient_descent
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CountCalls",
+    "DNN",
+    "Dense",
+    "MSE",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "backprop_gradients",
+    "gradient_check",
+    "gradient_descent",
+    "init_weights",
+    "numerical_derivative",
+    "numerical_gradient",
+    "numerical_gradients",
+    "rel_error",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+]

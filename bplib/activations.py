@@ -1,0 +1,138 @@
+"""Activation functions (활성화 함수) and their derivatives, as functions and as layers.
+
+    sigmoid(x) = 1 / (1 + exp(-x)),   sigmoid'(x) = sigmoid(x) (1 - sigmoid(x)) <= 1/4
+    relu(x)    = max(x, 0),           relu'(x) = 1 for x > 0, else 0 (0 at x = 0 too)
+"""
+
+import numpy as np
+
+from .validation import as_float_array, check_same_shape, need_forward
+
+
+def sigmoid(x):
+    """Logistic sigmoid, elementwise, without overflow for large ``|x|``.
+
+    ``exp(-x)`` overflows for x < -709, so negative inputs use the equal form
+    ``exp(x) / (1 + exp(x))``; both branches only ever exponentiate ``-|x|`` <= 0.
+
+    Args:
+        x: array of any shape (or a float).
+
+    Returns:
+        array of ``x``'s shape with values in [0, 1].
+
+    Taught in: chapter "Sigmoid and its derivative".
+    """
+    x = as_float_array(x, "x", "sigmoid")
+    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_derivative(x):
+    """Derivative of the sigmoid, ``s(x) * (1 - s(x))``, elementwise; at most 1/4.
+
+    Args:
+        x: array of any shape (or a float).
+
+    Returns:
+        array of ``x``'s shape with values in [0, 0.25].
+
+    Taught in: chapter "Sigmoid and its derivative".
+    """
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def relu(x):
+    """Rectified linear unit, ``max(x, 0)``, elementwise.
+
+    Args:
+        x: array of any shape (or a float).
+
+    Returns:
+        array of ``x``'s shape.
+
+    Taught in: chapter "ReLU and vanishing gradients".
+    """
+    x = as_float_array(x, "x", "relu")
+    return np.maximum(x, 0.0)
+
+
+def relu_derivative(x):
+    """Derivative of ReLU: 1 where ``x > 0``, else 0 (we choose 0 at exactly x = 0).
+
+    Args:
+        x: array of any shape (or a float).
+
+    Returns:
+        array of ``x``'s shape holding 0.0 and 1.0.
+
+    Taught in: chapter "ReLU and vanishing gradients".
+    """
+    x = as_float_array(x, "x", "relu_derivative")
+    return (x > 0).astype(x.dtype)
+
+
+class Sigmoid:
+    """Sigmoid layer: caches its output in ``forward``; ``backward`` uses ``out * (1 - out)``.
+
+    ``forward(x)``: x of any shape -> same shape. ``backward(grad_out)``: grad_out of the
+    output's shape -> gradient with respect to x, same shape.
+
+    Taught in: chapter "Backpropagation".
+    """
+
+    def __init__(self):
+        self.out = None  # cached by forward, used by backward
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    __call__ = forward
+
+    def backward(self, grad_out):
+        need_forward(self.out, "Sigmoid.backward")
+        grad_out = as_float_array(grad_out, "grad_out", "Sigmoid.backward")
+        check_same_shape(grad_out, "grad_out", self.out.shape, "Sigmoid.backward")
+        return grad_out * self.out * (1.0 - self.out)
+
+    def parameters(self):
+        """A Sigmoid has no parameters: an empty list."""
+        return []
+
+    def __repr__(self):
+        return "Sigmoid()"
+
+
+class ReLU:
+    """ReLU layer: caches where its input was positive; ``backward`` lets only those through.
+
+    ``forward(x)``: x of any shape -> same shape. ``backward(grad_out)``: grad_out of the
+    output's shape -> gradient with respect to x, same shape (0 where x <= 0).
+
+    Taught in: chapter "ReLU and vanishing gradients".
+    """
+
+    def __init__(self):
+        self.mask = None  # cached by forward: True where x > 0
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "ReLU.forward")
+        self.mask = x > 0
+        return np.where(self.mask, x, 0.0).astype(x.dtype, copy=False)
+
+    __call__ = forward
+
+    def backward(self, grad_out):
+        need_forward(self.mask, "ReLU.backward")
+        grad_out = as_float_array(grad_out, "grad_out", "ReLU.backward")
+        check_same_shape(grad_out, "grad_out", self.mask.shape, "ReLU.backward")
+        return np.where(self.mask, grad_out, 0.0).astype(grad_out.dtype, copy=False)
+
+    def parameters(self):
+        """A ReLU has no parameters: an empty list."""
+        return []
+
+    def __repr__(self):
+        return "ReLU()"

@@ -1,0 +1,112 @@
+"""Numerical derivatives from the limit definition.
+
+    f'(x) ~ (f(x + eps) - f(x)) / eps                 forward difference, error O(eps)
+    f'(x) ~ (f(x + eps) - f(x - eps)) / (2 eps)       central difference, error O(eps**2)
+"""
+
+import numpy as np
+
+from .validation import as_float_array, check_positive
+
+METHODS = ("forward", "central")
+
+
+class CountCalls:
+    """Wrap a function and count how often it is called.
+
+    ``counted = CountCalls(f)`` behaves like ``f``; ``counted.calls`` is the number of
+    calls so far. Used to show that a numerical gradient costs N + 1 (forward) or 2N
+    (central) evaluations of ``f`` for N inputs.
+
+    Taught in: chapter "Numerical gradients".
+    """
+
+    def __init__(self, f):
+        self.f = f
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.f(*args, **kwargs)
+
+
+def _check_method(method, where):
+    if method not in METHODS:
+        raise ValueError(f"{where}: method must be one of {METHODS}, got {method!r}")
+
+
+def _scalar(value, where):
+    """Turn what ``f`` returned into a Python float, or explain what was wrong."""
+    array = np.asarray(value)
+    if array.size != 1 or array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{where}: f must return one real number, got a value of shape {array.shape} "
+            f"and dtype {array.dtype}"
+        )
+    return float(array.reshape(()))
+
+
+def numerical_derivative(f, x, eps=1e-5, method="central"):
+    """Derivative of a function of one real variable by finite differences.
+
+    Args:
+        f: callable taking a float and returning a float.
+        x: the point, a float.
+        eps: step size, > 0.
+        method: ``"forward"`` (2 calls, error O(eps)) or ``"central"`` (2 calls,
+            error O(eps**2)).
+
+    Returns:
+        float, the approximate f'(x).
+
+    Taught in: chapter "Numerical gradients".
+    """
+    where = "numerical_derivative"
+    _check_method(method, where)
+    check_positive(eps, "eps", where)
+    x = _scalar(x, where + " (x)")
+    if method == "forward":
+        return (_scalar(f(x + eps), where) - _scalar(f(x), where)) / eps
+    return (_scalar(f(x + eps), where) - _scalar(f(x - eps), where)) / (2 * eps)
+
+
+def numerical_gradient(f, x, eps=1e-5, method="central", f_x=None):
+    """Gradient of a scalar function of an array, one coordinate at a time.
+
+    ``f`` is always called with the array to evaluate: a private copy of ``x`` in which
+    one entry is moved by ``eps``. ``x`` itself is never changed. Each entry is put back
+    before the next one moves, so ``f`` sees exactly one perturbed coordinate per call.
+
+    Args:
+        f: callable taking an array of ``x.shape`` and returning one real number.
+        x: array of any shape (N entries in total).
+        eps: step size, > 0.
+        method: ``"forward"``: N + 1 calls of ``f``, error O(eps);
+            ``"central"``: 2N calls of ``f``, error O(eps**2).
+
+    Returns:
+        float64 array of ``x.shape``: the approximate gradient df/dx.
+
+    Taught in: chapter "Numerical gradients".
+    """
+    where = "numerical_gradient"
+    _check_method(method, where)
+    check_positive(eps, "eps", where)
+    point = as_float_array(x, "x", where).astype(np.float64, copy=True)
+    flat = point.reshape(-1)  # a view: writing flat[i] moves point
+    grad = np.zeros(flat.size)
+
+    if method == "forward":
+        f_x = _scalar(f(point) if f_x is None else f_x, where)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        f_plus = _scalar(f(point), where)
+        if method == "forward":
+            grad[i] = (f_plus - f_x) / eps
+        else:
+            flat[i] = original - eps
+            f_minus = _scalar(f(point), where)
+            grad[i] = (f_plus - f_minus) / (2 * eps)
+        flat[i] = original
+    return grad.reshape(point.shape)

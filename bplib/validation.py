@@ -1,0 +1,69 @@
+"""Input checks shared by every bplib function.
+
+Every public function of bplib checks its inputs and raises an error that names the
+argument, the shape it expected and the shape it received, so that a wrong call stops at
+the line that made it instead of deep inside a matrix product.
+"""
+
+import numpy as np
+
+
+def as_float_array(value, name, where):
+    """Return ``value`` as a float array (float32 stays float32, anything else float64).
+
+    Raises ``TypeError`` for arrays that are not numbers (strings, objects, complex).
+    ``where`` names the calling function in the message, e.g. ``"Dense.forward"``.
+    """
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and the like
+        raise TypeError(f"{where}: {name} must be an array of numbers ({error})") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: {name} must hold real numbers, got an array of dtype {array.dtype}"
+        )
+    if array.dtype not in (np.float32, np.float64):
+        array = array.astype(np.float64)
+    return array
+
+
+def check_finite(array, name, where):
+    """Raise ``ValueError`` if ``array`` holds NaN or infinity."""
+    if not np.isfinite(array).all():
+        raise ValueError(f"{where}: {name} contains NaN or infinity")
+
+
+def check_2d(array, name, where, n_features=None, feature_name="features"):
+    """Check that ``array`` has shape ``(batch, n_features)`` with ``batch >= 1``."""
+    expected = f"(batch, {n_features if n_features is not None else feature_name})"
+    if array.ndim != 2:
+        raise ValueError(
+            f"{where}: {name} must be 2-D with shape {expected}, "
+            f"got {array.ndim}-D shape {array.shape}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{where}: {name} must hold at least one sample, got shape {array.shape}")
+    if n_features is not None and array.shape[1] != n_features:
+        raise ValueError(f"{where}: {name} must have shape {expected}, got {array.shape}")
+
+
+def check_same_shape(array, name, expected_shape, where):
+    """Check that ``array.shape == expected_shape``."""
+    if array.shape != tuple(expected_shape):
+        raise ValueError(
+            f"{where}: {name} must have shape {tuple(expected_shape)}, got {array.shape}"
+        )
+
+
+def check_positive(value, name, where):
+    """Check that ``value`` is a finite number greater than zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{where}: {name} must be a positive number, got {type(value).__name__}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{where}: {name} must be a positive finite number, got {value}")
+
+
+def need_forward(cache, where):
+    """Raise ``ValueError`` when ``backward`` is called before ``forward``."""
+    if cache is None:
+        raise ValueError(f"{where}: call forward() before backward(); there is nothing cached yet")

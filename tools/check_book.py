@@ -1,0 +1,60 @@
+"""Checks on the built HTML book that a strict Sphinx build does not make.
+
+* every page of _toc.yml was built;
+* MathJax is served from the book itself (no CDN), so math renders offline;
+* no page loads a script or stylesheet from another host.
+Exits non-zero with a list of problems.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+REMOTE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+
+
+def toc_files(toc):
+    """Every `file:` entry of a jb-book _toc.yml, the root included."""
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def main():
+    problems = []
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for name in toc_files(toc):
+        page = HTML / (Path(name).with_suffix("").as_posix() + ".html")
+        if not page.is_file():
+            problems.append(f"missing page {page.relative_to(ROOT)}")
+    if not (HTML / "mathjax" / "tex-chtml.js").is_file():
+        problems.append("MathJax is not served from _build/html/mathjax/")
+    for page in sorted(HTML.rglob("*.html")):
+        if "mathjax" in page.relative_to(HTML).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        for match in REMOTE.finditer(text):
+            problems.append(f"{page.relative_to(HTML)} loads a remote resource: {match.group(0)}")
+    for problem in problems:
+        print("check_book:", problem)
+    if problems:
+        sys.exit(1)
+    print(f"check_book: {len(toc_files(toc))} pages built, MathJax local, no remote scripts")
+
+
+if __name__ == "__main__":
+    main()
