@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from .validation import as_float_array, check_same_shape, need_forward
+from .validation import as_float_array, check_finite, check_same_shape, need_forward
 
 
 def sigmoid(x):
@@ -76,8 +76,8 @@ def relu_derivative(x):
 class Sigmoid:
     """Sigmoid layer: caches its output in ``forward``; ``backward`` uses ``out * (1 - out)``.
 
-    ``forward(x)``: x of any shape -> same shape. ``backward(grad_out)``: grad_out of the
-    output's shape -> gradient with respect to x, same shape.
+    ``forward(x)``: x of any shape, finite -> same shape. ``backward(grad_out)``: grad_out
+    of the output's shape -> gradient with respect to x, same shape.
 
     Taught in: chapter "Backpropagation".
     """
@@ -86,6 +86,8 @@ class Sigmoid:
         self.out = None  # cached by forward, used by backward
 
     def forward(self, x):
+        x = as_float_array(x, "x", "Sigmoid.forward")
+        check_finite(x, "x", "Sigmoid.forward")
         self.out = sigmoid(x)
         return self.out
 
@@ -95,6 +97,7 @@ class Sigmoid:
         need_forward(self.out, "Sigmoid.backward")
         grad_out = as_float_array(grad_out, "grad_out", "Sigmoid.backward")
         check_same_shape(grad_out, "grad_out", self.out.shape, "Sigmoid.backward")
+        check_finite(grad_out, "grad_out", "Sigmoid.backward")
         return grad_out * self.out * (1.0 - self.out)
 
     def parameters(self):
@@ -108,8 +111,8 @@ class Sigmoid:
 class ReLU:
     """ReLU layer: caches where its input was positive; ``backward`` lets only those through.
 
-    ``forward(x)``: x of any shape -> same shape. ``backward(grad_out)``: grad_out of the
-    output's shape -> gradient with respect to x, same shape (0 where x <= 0).
+    ``forward(x)``: x of any shape, finite -> same shape. ``backward(grad_out)``: grad_out
+    of the output's shape -> gradient with respect to x, same shape (0 where x <= 0).
 
     Taught in: chapter "ReLU and vanishing gradients".
     """
@@ -119,6 +122,7 @@ class ReLU:
 
     def forward(self, x):
         x = as_float_array(x, "x", "ReLU.forward")
+        check_finite(x, "x", "ReLU.forward")  # NaN > 0 is False: a NaN would become 0
         self.mask = x > 0
         return np.where(self.mask, x, 0.0).astype(x.dtype, copy=False)
 
@@ -128,6 +132,7 @@ class ReLU:
         need_forward(self.mask, "ReLU.backward")
         grad_out = as_float_array(grad_out, "grad_out", "ReLU.backward")
         check_same_shape(grad_out, "grad_out", self.mask.shape, "ReLU.backward")
+        check_finite(grad_out, "grad_out", "ReLU.backward")
         return np.where(self.mask, grad_out, 0.0).astype(grad_out.dtype, copy=False)
 
     def parameters(self):

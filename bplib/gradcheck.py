@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from .numerical import numerical_gradient
+from .numerical import METHODS, numerical_gradient
+from .validation import as_float_array, check_not_class, check_positive
 
 
 def rel_error(a, b):
@@ -14,16 +15,30 @@ def rel_error(a, b):
     Returns:
         float in [0, 1]. In float64, about 1e-7 or less means the two gradients agree
         (backprop is right); 1e-4 or more means a bug, unless the gradient itself is so
-        small that finite differences only see round-off.
+        small that finite differences only see round-off. ``nan`` when ``a`` or ``b``
+        holds NaN or infinity: ``nan < threshold`` is False, so such a check fails.
 
     Taught in: chapter "Numerical gradients".
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = as_float_array(a, "a", "rel_error").astype(np.float64)
+    b = as_float_array(b, "b", "rel_error").astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error: b must have the shape of a {a.shape}, got {b.shape}")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("nan")  # inf / inf would also be nan, with a warning
     denominator = max(np.finfo(np.float64).tiny, np.linalg.norm(a) + np.linalg.norm(b))
     return float(np.linalg.norm(a - b) / denominator)
+
+
+def _check_model_and_loss(model, loss, where):
+    """The whole-network functions need a network (with ``.layers``) and a loss object."""
+    check_not_class(model, "model", where, "bplib.DNN(...)")
+    check_not_class(loss, "loss", where, "bplib.MSE()")
+    if not hasattr(model, "layers"):
+        raise TypeError(
+            f"{where}: model must be a network with a list of layers, such as "
+            f"bplib.Sequential(layer, ...), got {type(model).__name__}"
+        )
 
 
 def numerical_gradients(model, loss, x, y, eps=1e-5, method="forward"):
@@ -46,6 +61,10 @@ def numerical_gradients(model, loss, x, y, eps=1e-5, method="forward"):
 
     Taught in: chapter "The cost of numerical gradients".
     """
+    _check_model_and_loss(model, loss, "numerical_gradients")
+    if method not in METHODS:
+        raise ValueError(f"numerical_gradients: method must be one of {METHODS}, got {method!r}")
+    check_positive(eps, "eps", "numerical_gradients")
     reference = loss.forward(model.forward(x), y) if method == "forward" else None
     grads = []
     for layer in model.layers:
@@ -70,6 +89,7 @@ def backprop_gradients(model, loss, x, y):
 
     Taught in: chapter "Backpropagation".
     """
+    _check_model_and_loss(model, loss, "backprop_gradients")
     loss.forward(model.forward(x), y)
     model.backward(loss.backward())
     return [grad.copy() for _, _, grad in model.parameters()]
@@ -87,6 +107,7 @@ def gradient_check(model, loss, x, y, eps=1e-5):
 
     Taught in: chapter "Backpropagation".
     """
+    check_positive(eps, "eps", "gradient_check")
     analytic = backprop_gradients(model, loss, x, y)
     numeric = numerical_gradients(model, loss, x, y, eps, method="central")
     return max(rel_error(a, n) for a, n in zip(analytic, numeric))

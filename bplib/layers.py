@@ -4,9 +4,11 @@ import numpy as np
 
 from .validation import (
     as_float_array,
+    as_rng,
     check_2d,
     check_finite,
     check_positive,
+    check_positive_int,
     need_forward,
 )
 
@@ -20,8 +22,23 @@ def init_weights(in_features, out_features, rng, init="normal", std=0.01):
     * ``"xavier"``: N(0, 1 / in_features) -- keeps the variance of sigmoid/tanh layers.
     * ``"he"``: N(0, 2 / in_features) -- keeps the variance of ReLU layers.
 
+    Args:
+        in_features, out_features: sizes, positive ints.
+        rng: an ``np.random.Generator``.
+        init: ``"normal"``, ``"xavier"`` or ``"he"``; std: for ``"normal"``, > 0.
+
+    Returns:
+        float64 array of shape ``(in_features, out_features)``.
+
     Taught in: chapter "ReLU and vanishing gradients".
     """
+    check_positive_int(in_features, "in_features", "init_weights")
+    check_positive_int(out_features, "out_features", "init_weights")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"init_weights: rng must be an np.random.Generator (np.random.default_rng(seed)), "
+            f"got {type(rng).__name__}"
+        )
     if init not in INITS:
         raise ValueError(f"init_weights: init must be one of {INITS}, got {init!r}")
     check_positive(std, "std", "init_weights")
@@ -52,10 +69,9 @@ class Dense:
     """
 
     def __init__(self, in_features, out_features, rng=None, init="normal", std=0.01):
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Dense: {name} must be a positive int, got {value!r}")
-        rng = np.random.default_rng(rng)
+        check_positive_int(in_features, "in_features", "Dense")
+        check_positive_int(out_features, "out_features", "Dense")
+        rng = as_rng(rng, "Dense")
         self.W = init_weights(in_features, out_features, rng, init, std)
         self.b = np.zeros(out_features)
         self.dW = np.zeros_like(self.W)
@@ -73,6 +89,8 @@ class Dense:
             raise ValueError(
                 f"Dense.from_arrays: b must have shape ({W.shape[1]},), got {b.shape}"
             )
+        check_finite(W, "W", "Dense.from_arrays")
+        check_finite(b, "b", "Dense.from_arrays")
         layer = cls(W.shape[0], W.shape[1])
         layer.W, layer.b = W.copy(), b.copy()
         layer.dW, layer.db = np.zeros_like(layer.W), np.zeros_like(layer.b)
@@ -97,6 +115,7 @@ class Dense:
                 f"{where}: grad_out must have shape (batch, out_features) = {expected}, "
                 f"got {grad_out.shape}"
             )
+        check_finite(grad_out, "grad_out", where)
         self.dW = self.x.T @ grad_out
         self.db = grad_out.sum(axis=0)
         return grad_out @ self.W.T

@@ -1,9 +1,8 @@
 """Networks as a list of layers: forward first to last, backward last to first."""
 
-import numpy as np
-
 from .activations import Sigmoid
 from .layers import Dense
+from .validation import as_rng, check_not_class, check_positive_int
 
 
 class Sequential:
@@ -18,6 +17,7 @@ class Sequential:
 
     def __init__(self, *layers):
         for i, layer in enumerate(layers):
+            check_not_class(layer, f"layer {i}", "Sequential", "bplib.ReLU()")
             if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
                 raise TypeError(
                     f"Sequential: layer {i} must have forward() and backward(), "
@@ -88,7 +88,11 @@ class DNN(Sequential):
                 "DNN: activation must be a layer class such as bplib.Sigmoid or bplib.ReLU, "
                 f"got {activation!r} (pass the class itself, not the function or an instance)"
             )
-        rng = np.random.default_rng(rng)
+        check_positive_int(n_input, "n_input", "DNN")
+        check_positive_int(n_output, "n_output", "DNN")
+        if hidden_depth > 0:  # without hidden layers num_neuron is not used
+            check_positive_int(num_neuron, "num_neuron", "DNN")
+        rng = as_rng(rng, "DNN")
         sizes = [n_input] + [num_neuron] * hidden_depth + [n_output]
         layers = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):

@@ -6,7 +6,7 @@
 
 import numpy as np
 
-from .validation import as_float_array, check_positive
+from .validation import as_float_array, check_callable, check_finite, check_positive
 
 METHODS = ("forward", "central")
 
@@ -22,6 +22,7 @@ class CountCalls:
     """
 
     def __init__(self, f):
+        check_callable(f, "f", "CountCalls")
         self.f = f
         self.calls = 0
 
@@ -35,12 +36,15 @@ def _check_method(method, where):
         raise ValueError(f"{where}: method must be one of {METHODS}, got {method!r}")
 
 
-def _scalar(value, where):
-    """Turn what ``f`` returned into a Python float, or explain what was wrong."""
+def _scalar(value, where, what="f must return"):
+    """Turn ``value`` (what ``f`` returned, or the point x) into a Python float.
+
+    ``what`` starts the error message: ``"f must return"`` or ``"x must be"``.
+    """
     array = np.asarray(value)
     if array.size != 1 or array.dtype.kind not in "biuf":
         raise ValueError(
-            f"{where}: f must return one real number, got a value of shape {array.shape} "
+            f"{where}: {what} one real number, got a value of shape {array.shape} "
             f"and dtype {array.dtype}"
         )
     return float(array.reshape(()))
@@ -63,8 +67,10 @@ def numerical_derivative(f, x, eps=1e-5, method="central"):
     """
     where = "numerical_derivative"
     _check_method(method, where)
+    check_callable(f, "f", where)
     check_positive(eps, "eps", where)
-    x = _scalar(x, where + " (x)")
+    x = _scalar(x, where, what="x must be")
+    check_finite(np.float64(x), "x", where)
     if method == "forward":
         return (_scalar(f(x + eps), where) - _scalar(f(x), where)) / eps
     return (_scalar(f(x + eps), where) - _scalar(f(x - eps), where)) / (2 * eps)
@@ -91,8 +97,10 @@ def numerical_gradient(f, x, eps=1e-5, method="central", f_x=None):
     """
     where = "numerical_gradient"
     _check_method(method, where)
+    check_callable(f, "f", where)
     check_positive(eps, "eps", where)
     point = as_float_array(x, "x", where).astype(np.float64, copy=True)
+    check_finite(point, "x", where)
     flat = point.reshape(-1)  # a view: writing flat[i] moves point
     grad = np.zeros(flat.size)
 

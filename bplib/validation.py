@@ -63,6 +63,41 @@ def check_positive(value, name, where):
         raise ValueError(f"{where}: {name} must be a positive finite number, got {value}")
 
 
+def check_positive_int(value, name, where):
+    """Check that ``value`` is an int (Python or numpy) of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
+
+
+def check_callable(f, name, where):
+    """Raise ``TypeError`` unless ``f`` can be called like a function."""
+    if not callable(f):
+        raise TypeError(f"{where}: {name} must be a function, got {type(f).__name__}")
+
+
+def check_not_class(obj, name, where, example):
+    """Raise ``TypeError`` when a class was passed where an object of it was expected.
+
+    ``example`` shows a correct argument in the message, e.g. ``"bplib.MSE()"``.
+    """
+    if isinstance(obj, type):
+        raise TypeError(
+            f"{where}: {name} must be an object such as {example}, got the class "
+            f"{obj.__name__} itself (add the parentheses: {obj.__name__}())"
+        )
+
+
+def as_rng(rng, where):
+    """``np.random.default_rng(rng)``, with an error that names ``rng`` when it fails."""
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{where}: rng must be an np.random.Generator, a non-negative int seed or None, "
+            f"got {rng!r}"
+        ) from None
+
+
 def need_forward(cache, where):
     """Raise ``ValueError`` when ``backward`` is called before ``forward``."""
     if cache is None:
