@@ -107,7 +107,7 @@ def colab_cell_source(root=ROOT):
 
 
 def strip_solution(source, where):
-    """Student version of a code cell: each solution block becomes ``raise NotImplementedError()``."""
+    """Student version of a cell: each solution block becomes ``raise NotImplementedError()``."""
     out, inside = [], False
     for line in source.splitlines():
         stripped = line.strip()
