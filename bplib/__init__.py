@@ -5,12 +5,15 @@ teaches it.
 """
 
 from .activations import ReLU, Sigmoid, relu, relu_derivative, sigmoid, sigmoid_derivative
+from .data import load_digits, one_hot, train_test_split
 from .gradcheck import backprop_gradients, gradient_check, numerical_gradients, rel_error
 from .layers import Dense, init_weights
 from .losses import MSE
 from .network import DNN, Sequential
 from .numerical import CountCalls, numerical_derivative, numerical_gradient
 from .optim import gradient_descent
+from .softmax import SoftmaxCrossEntropy, log_softmax, softmax
+from .training import TrainingDiverged, accuracy, iterate_minibatches, train
 
 __version__ = "0.1.0"
 
@@ -22,16 +25,26 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SoftmaxCrossEntropy",
+    "TrainingDiverged",
+    "accuracy",
     "backprop_gradients",
     "gradient_check",
     "gradient_descent",
     "init_weights",
+    "iterate_minibatches",
+    "load_digits",
+    "log_softmax",
     "numerical_derivative",
     "numerical_gradient",
     "numerical_gradients",
+    "one_hot",
     "rel_error",
     "relu",
     "relu_derivative",
     "sigmoid",
     "sigmoid_derivative",
+    "softmax",
+    "train",
+    "train_test_split",
 ]

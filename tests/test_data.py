@@ -1,5 +1,7 @@
 """load_digits, train_test_split, one_hot: shapes, ranges, known values, bad input."""
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,16 @@ def test_load_digits_shapes_types_and_ranges():
     assert np.bincount(y, minlength=10).tolist() == UCI_TEST_COUNTS
 
 
+def test_load_digits_is_the_data_extracted_from_scikit_learn():
+    # SHA-256 of the uint8 pixels (1797 x 64, row by row) and labels, computed from
+    # sklearn.datasets.load_digits() (scikit-learn 1.9.1) when the file was made.
+    x, y = load_digits()
+    pixels = hashlib.sha256((16 * x).astype(np.uint8).tobytes()).hexdigest()
+    labels = hashlib.sha256(y.astype(np.uint8).tobytes()).hexdigest()
+    assert pixels == "8f26b2bd9d135c256808f68f14fdabddde6d9c7f869ae419704b051f0f14b3b3"
+    assert labels == "8ba4f891220f5e4c9c819638d1602d74b83618f167043c6da52a2a247841ddf0"
+
+
 def test_load_digits_returns_fresh_arrays():
     x1, y1 = load_digits()
     x1[0, 0], y1[0] = 99.0, 99
@@ -31,6 +43,10 @@ def test_load_digits_images_look_like_digits():
     x, y = load_digits()
     zero = x[y == 0].mean(axis=0).reshape(8, 8)
     assert zero[3:5, 3:5].mean() < 0.5 * zero[1:7, 1:7].mean()
+    # The mean "1" is upright: its two middle columns are bright, its two middle rows less so
+    # (a transposed image would swap them).
+    one = x[y == 1].mean(axis=0).reshape(8, 8)
+    assert one[:, 3:5].mean() > 2 * one[3:5, :].mean()
 
 
 def test_train_test_split_partitions_the_samples(rng):
