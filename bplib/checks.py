@@ -422,6 +422,7 @@ def check_dense(run, cls):
         dW = _attr(layer, "dW", "your layer")
         db = _attr(layer, "db", "your layer")
         compare(dW, x.T @ g, "dW", [
+            (np.zeros_like(W), "dW is still zero: set self.dW in backward."),
             (g.T @ x, "dW is transposed: it must have W's shape (in, out), "
              "dW = x.T @ grad_out."),
             (x.T @ g / batch, "dW is averaged over the batch; layers *sum* over the batch "
@@ -432,6 +433,7 @@ def check_dense(run, cls):
              "over the whole batch."),
         ])
         compare(db, g.sum(axis=0), "db", [
+            (np.zeros_like(b), "db is still zero: set self.db in backward."),
             (g, "db still has one row per sample, shape (batch, out): sum over the batch, "
              "db = grad_out.sum(axis=0)."),
             (g.mean(axis=0), "db is averaged over the batch; layers *sum*: "
@@ -441,7 +443,8 @@ def check_dense(run, cls):
             (g.sum(axis=1), "db sums over the wrong axis: sum over the batch (axis=0)."),
         ])
         compare(dx, g @ W.T, "the returned gradient with respect to x", [
-            (lambda: g @ W, "the gradient with respect to x uses W.T, not W: dx = grad_out @ W.T."),
+            (lambda g=g, W=W: g @ W, "the gradient with respect to x uses W.T, not W: "
+             "dx = grad_out @ W.T."),
             ((g @ W.T).T, "the gradient with respect to x is transposed: it must have "
              "x's shape (batch, in)."),
         ])
