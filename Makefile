@@ -34,6 +34,12 @@ unit: $(STAMP)
 
 test: lint unit book
 
+# Regenerate the exercise notebooks from tools/exercises/*.md, execute and check them
+# (tools/make_exercises.py refuses to write a notebook whose checks are wrong).
+.PHONY: exercises
+exercises: $(STAMP)
+	$(BIN)/python tools/make_exercises.py
+
 # Open the exercises in JupyterLab (installed with jupyter-book's dependencies).
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "jupyterlab>=4,<5"
