@@ -75,9 +75,9 @@ def load_digits():
     (E. Alpaydin, C. Kaynak, 1998), shipped inside bplib; see ``bplib/datasets/README.md``.
 
     Returns:
-        x: float64 array (1797, 64), each row one image read row by row, pixels scaled from
-            0 .. 16 to [0, 1]; ``x[i].reshape(8, 8)`` is the image.
-        y: int64 array (1797,), the digit shown, 0 .. 9.
+        ``(x, y)``: ``x`` is a float64 array (1797, 64), each row one image read row by row,
+        pixels scaled from 0 .. 16 to [0, 1] (``x[i].reshape(8, 8)`` is the image); ``y`` is
+        an int64 array (1797,), the digit shown, 0 .. 9.
 
     Taught in: chapter "Putting it together: training on handwritten digits".
     """
