@@ -20,16 +20,24 @@ from bplib import (
     ReLU,
     Sequential,
     Sigmoid,
+    SoftmaxCrossEntropy,
+    accuracy,
     backprop_gradients,
     gradient_check,
     gradient_descent,
     init_weights,
+    iterate_minibatches,
+    log_softmax,
     numerical_derivative,
     numerical_gradient,
     numerical_gradients,
+    one_hot,
     rel_error,
     relu_derivative,
     sigmoid,
+    softmax,
+    train,
+    train_test_split,
 )
 
 NAN_ROW = np.array([[1.0, np.nan]])
@@ -44,6 +52,22 @@ def total(v):
 def small_model():
     """2 inputs -> 3 sigmoid units -> 1 sigmoid output, with fixed weights."""
     return DNN(1, 3, 2, 1, rng=0, init="xavier")
+
+
+LOGITS = np.zeros((4, 3))  # a batch of 4 samples, 3 classes
+LABELS = np.array([0, 1, 2, 1])
+X4 = np.ones((4, 2))  # a valid input for classifier(): batch 4, 2 features
+
+
+def classifier():
+    """2 inputs -> 3 class scores (a Dense layer after a sigmoid layer), fixed weights."""
+    return Sequential(Dense(2, 4, rng=0), Sigmoid(), Dense(4, 3, rng=1))
+
+
+def fit(model, y, **kwargs):
+    """``train`` with small valid settings; ``kwargs`` overrides one of them."""
+    args = {"epochs": 1, "batch_size": 2, "lr": 0.1, "rng": 0} | kwargs
+    return train(model, SoftmaxCrossEntropy(), X4, y, **args)
 
 
 def dense_after_forward():
@@ -214,6 +238,60 @@ CATALOGUE = [
      TypeError, r"gradient_descent: loss must be an object such as bplib.MSE\(\), got the class MSE"),
     ("gd-transposed-dW", model_with_transposed_dw, lambda m: gradient_descent(m, MSE(), X, Y),
      ValueError, r"gradient_descent: the gradient of 2.W must have the parameter's shape \(3, 1\), got \(1, 3\)"),
+    # softmax and the cross-entropy loss
+    ("ce-label-too-large", None, lambda _: SoftmaxCrossEntropy().forward(LOGITS, np.array([0, 1, 3, 1])),
+     ValueError, r"SoftmaxCrossEntropy.forward: labels must lie in 0 .. 2 for 3 classes, got the label 3"),
+    ("ce-negative-label", None, lambda _: SoftmaxCrossEntropy().forward(LOGITS, np.array([0, -1, 2, 1])),
+     ValueError, r"SoftmaxCrossEntropy.forward: labels must lie in 0 .. 2 for 3 classes, got the label -1"),
+    ("ce-float-labels", None, lambda _: SoftmaxCrossEntropy().forward(LOGITS, LABELS.astype(float)),
+     TypeError, r"SoftmaxCrossEntropy.forward: labels must be integer class labels .*got an array of dtype float64"),
+    ("ce-one-hot-labels", None, lambda _: SoftmaxCrossEntropy().forward(LOGITS, np.eye(4, 3, dtype=int)),
+     ValueError, r"SoftmaxCrossEntropy.forward: labels must have shape \(4,\), got \(4, 3\)"),
+    ("ce-labels-batch", None, lambda _: SoftmaxCrossEntropy().forward(LOGITS, LABELS[:3]),
+     ValueError, r"SoftmaxCrossEntropy.forward: labels must have shape \(4,\), got \(3,\)"),
+    ("ce-1d-logits", None, lambda _: SoftmaxCrossEntropy().forward(np.zeros(3), np.array([0])),
+     ValueError, r"SoftmaxCrossEntropy.forward: logits must be 2-D with shape \(batch, classes\), got 1-D shape \(3,\)"),
+    ("ce-empty-batch", None, lambda _: SoftmaxCrossEntropy().forward(np.zeros((0, 3)), np.zeros(0, int)),
+     ValueError, r"SoftmaxCrossEntropy.forward: logits must hold at least one sample, got shape \(0, 3\)"),
+    ("ce-nan-logits", None, lambda _: SoftmaxCrossEntropy().forward(np.full((4, 3), np.nan), LABELS),
+     ValueError, r"SoftmaxCrossEntropy.forward: logits contains NaN or infinity"),
+    ("ce-backward-first", None, lambda _: SoftmaxCrossEntropy().backward(),
+     ValueError, r"SoftmaxCrossEntropy.backward: call forward\(\) before backward\(\)"),
+    ("softmax-scalar", None, lambda _: softmax(1.0),
+     ValueError, r"softmax: x must have shape \(..., classes\), got \(\)"),
+    ("log-softmax-inf", None, lambda _: log_softmax(np.array([[0.0, np.inf]])),
+     ValueError, r"log_softmax: x contains NaN or infinity"),
+    ("one-hot-zero-classes", None, lambda _: one_hot(LABELS, 0),
+     ValueError, r"one_hot: n_classes must be a positive int, got 0"),
+    ("one-hot-label-out-of-range", None, lambda _: one_hot(LABELS, 2),
+     ValueError, r"one_hot: labels must lie in 0 .. 1 for 2 classes, got the label 2"),
+    ("accuracy-batch-mismatch", None, lambda _: accuracy(LOGITS, LABELS[:3]),
+     ValueError, r"accuracy: labels must have shape \(4,\), got \(3,\)"),
+    # data and training
+    ("split-fraction-above-one", None, lambda _: train_test_split(X4, LABELS, 1.5, 0),
+     ValueError, r"train_test_split: test_fraction must lie in \(0, 1\), got 1.5"),
+    ("split-y-rows", None, lambda _: train_test_split(X4, LABELS[:3], 0.5, 0),
+     ValueError, r"train_test_split: y must have one entry per sample of x, shape \(4, ...\), got \(3,\)"),
+    ("split-text-rng", None, lambda _: train_test_split(X4, LABELS, 0.5, "seed"),
+     TypeError, r"train_test_split: rng must be a np.random.Generator or an int seed, got str"),
+    ("minibatches-zero-size", None, lambda _: iterate_minibatches(X4, LABELS, 0, 0),
+     ValueError, r"iterate_minibatches: batch_size must be a positive int, got 0"),
+    ("gd-ce-float-labels", classifier, lambda m: gradient_descent(m, SoftmaxCrossEntropy(), X4, LABELS.astype(float)),
+     TypeError, r"SoftmaxCrossEntropy.forward: labels must be integer class labels"),
+    ("gd-ce-label-out-of-range", classifier, lambda m: gradient_descent(m, SoftmaxCrossEntropy(), X4, np.array([0, 1, 2, 3])),
+     ValueError, r"SoftmaxCrossEntropy.forward: labels must lie in 0 .. 2 for 3 classes, got the label 3"),
+    ("train-label-out-of-range", classifier, lambda m: fit(m, np.array([0, 1, 2, 3])),
+     ValueError, r"SoftmaxCrossEntropy.forward: labels must lie in 0 .. 2 for 3 classes, got the label 3"),
+    ("train-y-rows", classifier, lambda m: fit(m, LABELS[:3]),
+     ValueError, r"train: y must have one entry per row of x, shape \(4, ...\), got \(3,\)"),
+    ("train-zero-epochs", classifier, lambda m: fit(m, LABELS, epochs=0),
+     ValueError, r"train: epochs must be a positive int, got 0"),
+    ("train-negative-lr", classifier, lambda m: fit(m, LABELS, lr=-0.1),
+     ValueError, r"train: lr must be a positive finite number, got -0.1"),
+    ("train-x-val-alone", classifier, lambda m: fit(m, LABELS, x_val=X4),
+     ValueError, r"train: give both x_val and y_val, or neither"),
+    ("train-x-features", classifier, lambda m: train(m, SoftmaxCrossEntropy(), np.ones((4, 5)), LABELS, 1, 2, 0.1, 0),
+     ValueError, r"Dense.forward: x must have shape \(batch, 2\), got \(4, 5\)"),
     # gradient checks
     ("gradcheck-negative-eps", small_model, lambda m: gradient_check(m, MSE(), X, Y, eps=-1e-5),
      ValueError, r"gradient_check: eps must be a positive finite number, got -1e-05"),
