@@ -1,4 +1,5 @@
-"""Property-based tests (hypothesis) of every layer and loss: for any shape and any values in
+"""Property-based tests (hypothesis) of every layer and loss (Dense, Sigmoid, ReLU, MSE,
+SoftmaxCrossEntropy, Sequential/DNN): for any shape and any values in
 a safe range, backward is the derivative of forward, and it behaves like a derivative.
 
 Hypothesis draws the shapes, the inputs and a seed; a numpy Generator seeded with it makes
@@ -25,11 +26,14 @@ from bplib import (
     ReLU,
     Sequential,
     Sigmoid,
+    SoftmaxCrossEntropy,
     gradient_check,
+    log_softmax,
     numerical_gradient,
     rel_error,
     sigmoid,
     sigmoid_derivative,
+    softmax,
 )
 
 PROFILE = settings(derandomize=True, max_examples=25, deadline=None, database=None)
@@ -155,6 +159,66 @@ def test_whole_network_backprop_matches_central_differences(case):
     model, x, y = case
     assume(relu_inputs_are_away_from_zero(model, x))
     assert gradient_check(model, MSE(), x, y, eps=1e-4) < TOLERANCE
+
+
+@st.composite
+def classification_cases(draw):
+    """(logits, labels): logits (batch, classes) in +-[0.1, 2] or 0, labels in 0..classes-1."""
+    batch, classes = draw(batches), draw(sizes)
+    logits = draw(inputs(batch, classes))
+    labels = draw(hnp.arrays(np.int64, batch, elements=st.integers(0, classes - 1)))
+    return logits, labels
+
+
+@PROFILE
+@given(classification_cases())
+def test_cross_entropy_backward_matches_central_differences(case):
+    logits, labels = case
+    loss = SoftmaxCrossEntropy()
+    value = loss.forward(logits, labels)
+    grad = loss.backward()
+    expected = -np.mean(np.log(softmax(logits))[np.arange(len(labels)), labels])
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    numeric = numerical_gradient(lambda z: SoftmaxCrossEntropy().forward(z, labels), logits)
+    assert rel_error(grad, numeric) < TOLERANCE
+    np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=1e-15)  # p and one_hot sum to 1
+    np.testing.assert_array_equal(loss.backward(), grad)  # backward does not eat its cache
+
+
+@PROFILE
+@given(classification_cases(), st.floats(min_value=-50.0, max_value=50.0))
+def test_softmax_is_a_distribution_unchanged_by_a_shift(case, shift):
+    logits, _ = case
+    p = softmax(logits)
+    assert ((p > 0) & (p <= 1)).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(softmax(logits + shift), p, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(log_softmax(logits), np.log(p), rtol=1e-12, atol=1e-12)
+
+
+@PROFILE
+@given(st.integers(1, 8), st.integers(2, 12), sizes, seeds)
+def test_classifier_backprop_matches_central_differences(batch, classes, n_in, seed):
+    """Dense -> Sigmoid -> Dense -> softmax cross-entropy, the book's digit classifier."""
+    rng = np.random.default_rng(seed)
+    model = Sequential(Dense(n_in, 8, rng=rng, init="xavier"), Sigmoid(),
+                       Dense(8, classes, rng=rng, init="xavier"))
+    for layer in model.layers[::2]:
+        layer.b = rng.normal(size=layer.b.shape)
+    x, labels = rng.normal(size=(batch, n_in)), rng.integers(0, classes, size=batch)
+    assert gradient_check(model, SoftmaxCrossEntropy(), x, labels, eps=1e-4) < TOLERANCE
+
+
+@PROFILE
+@given(classification_cases(), classification_cases())
+def test_cross_entropy_backward_uses_the_latest_forward(old, case):
+    logits, labels = case
+    reference = SoftmaxCrossEntropy()
+    reference.forward(logits, labels)
+    loss = SoftmaxCrossEntropy()
+    loss.forward(*old)
+    loss.forward(logits, labels)
+    np.testing.assert_array_equal(loss.backward(), reference.backward())
 
 
 # Backward behaves like a derivative ----------------------------------------------------
@@ -284,6 +348,24 @@ def test_sigmoid_is_finite_and_warning_free_up_to_1e4(x):
     assert ((0.0 <= s) & (s <= 1.0)).all()
     assert ((0.0 <= d) & (d <= 0.25)).all()
     np.testing.assert_allclose(sigmoid(-x), 1.0 - s, atol=1e-6 if x.dtype == np.float32 else 1e-15)
+
+
+@PROFILE
+@given(classification_cases(), st.floats(min_value=1.0, max_value=1e4))
+def test_softmax_cross_entropy_finite_and_warning_free_up_to_1e4(case, scale):
+    """Logits scaled up to |z| = 1e4: exp would overflow without the shift by max(z)."""
+    logits, labels = case
+    big = logits * (scale / 2.0)  # entries up to |z| = scale
+    with warnings.catch_warnings(), np.errstate(over="raise", invalid="raise", divide="raise"):
+        warnings.simplefilter("error")
+        loss = SoftmaxCrossEntropy()
+        value = loss.forward(big, labels)
+        grad = loss.backward()
+        p, log_p = softmax(big), log_softmax(big)
+    assert np.isfinite(value) and value >= 0.0
+    for values in (grad, p, log_p):
+        assert np.isfinite(values).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-14)
 
 
 def test_sigmoid_at_the_edges_of_float64():
