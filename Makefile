@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MATHJAX := _extra/mathjax/tex-chtml.js
 
-.PHONY: setup book test unit lint lab clean
+.PHONY: setup book test unit lint lab clean browser
 
 setup: $(STAMP)
 
@@ -29,8 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # Unit tests and every notebook under tests/, chapters/, exercises/ (pyproject testpaths).
+# Also records run times and versions for the status page (tools/status_page.py).
 unit: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300
+	$(BIN)/python tools/status_page.py
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
+		--junitxml=_build/reports/unit.xml
 
 # The notebooks once more under a second numerical configuration: one BLAS thread and
 # OpenBLAS's Haswell (AVX2) kernels instead of what this CPU picks (SkylakeX, AVX-512, on
@@ -43,7 +46,12 @@ nbval-other-cpu: $(STAMP)
 		$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-cell-timeout=300 \
 		-p no:cacheprovider chapters exercises
 
-test: lint unit nbval-other-cpu book
+test: lint unit nbval-other-cpu book browser
+
+# After `book`: every page of the built book in Chromium (skipped, said loudly, when Chromium
+# is missing; an error on CI), and the Binder environment built from requirements.txt alone.
+browser: $(STAMP)
+	$(BIN)/python -m pytest browser_tests -rs -p no:cacheprovider
 
 # Regenerate the exercise notebooks from tools/exercises/*.md, execute and check them
 # (tools/make_exercises.py refuses to write a notebook whose checks are wrong).

@@ -1,0 +1,113 @@
+"""Fixtures of the browser tests: the built book, a local static server and Chromium.
+
+These tests run after `make book` (the Makefile's `browser` target) against _build/html.
+They drive the system's Chromium through Playwright and never download a browser. Without
+Chromium they are skipped with a message that says so; on CI (CI=true) that is an error.
+"""
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def toc_pages():
+    """Docnames of every `file:` entry of _toc.yml, in reading order, the root first."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(Path(entry["file"]).with_suffix("").as_posix())
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return pages
+
+
+def book_config():
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def find_chromium():
+    """$CHROMIUM, else /usr/bin/chromium, else a chromium or chrome on PATH, else None."""
+    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium"]
+    candidates += [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"{HTML.relative_to(ROOT)}/index.html is missing: run `make book` first")
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = find_chromium()
+    if path is None:
+        message = (
+            "BROWSER TESTS SKIPPED: no Chromium found (looked at $CHROMIUM, /usr/bin/chromium "
+            "and PATH). Install it (Debian: apt-get install chromium) or set CHROMIUM=/path."
+        )
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message.replace("SKIPPED", "CANNOT RUN ON CI"))
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built_book):
+    """Serve _build/html on 127.0.0.1 at a free port; yields the base URL ending in '/'."""
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
