@@ -59,6 +59,9 @@ def numerical_gradients(model, loss, x, y, eps=1e-5, method="forward"):
     Returns:
         list of arrays, one per parameter, in the order of ``model.parameters()``.
 
+    Afterwards every parameter holds its original array again, but the layers' caches hold
+    the last perturbed evaluation: run ``forward`` again before calling ``backward``.
+
     Taught in: chapter "The cost of numerical gradients".
     """
     _check_model_and_loss(model, loss, "numerical_gradients")

@@ -84,9 +84,15 @@ class DNN(Sequential):
         if isinstance(hidden_depth, bool) or not isinstance(hidden_depth, int) or hidden_depth < 0:
             raise ValueError(f"DNN: hidden_depth must be an int >= 0, got {hidden_depth!r}")
         if not (isinstance(activation, type) and hasattr(activation, "backward")):
+            if isinstance(activation, type):
+                got = f"the class {activation.__name__}, which has no backward()"
+            elif callable(activation) and hasattr(activation, "__name__"):
+                got = f"the function {activation.__name__}"
+            else:
+                got = f"an instance of {type(activation).__name__}"
             raise TypeError(
                 "DNN: activation must be a layer class such as bplib.Sigmoid or bplib.ReLU, "
-                f"got {activation!r} (pass the class itself, not the function or an instance)"
+                f"got {got} (pass the class itself, not the function or an instance)"
             )
         check_positive_int(n_input, "n_input", "DNN")
         check_positive_int(n_output, "n_output", "DNN")

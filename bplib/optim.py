@@ -28,12 +28,25 @@ def gradient_descent(model, loss, x, y, lr=0.01):
     value = loss.forward(model.forward(x), y)  # forward pass, every layer caches
     model.backward(loss.backward())  # backward pass, every layer sets its gradients
     parameters = model.parameters()
-    for name, param, grad in parameters:  # a wrong gradient must not move any parameter
+    check_gradient_shapes(parameters, where)
+    for _, param, grad in parameters:
+        param -= lr * grad  # in place: the model's own arrays change
+    return value
+
+
+def check_gradient_shapes(parameters, where):
+    """Raise ``ValueError`` unless every gradient has its parameter's shape.
+
+    Called before the first parameter moves, so that a wrong gradient (say a transposed
+    ``dW``) leaves the whole model unchanged instead of half updated.
+
+    Args:
+        parameters: list of ``(name, value, grad)`` as returned by ``model.parameters()``.
+        where: the calling function's name, for the message.
+    """
+    for name, param, grad in parameters:
         if grad.shape != param.shape:
             raise ValueError(
                 f"{where}: the gradient of {name} must have the parameter's shape "
                 f"{param.shape}, got {grad.shape}; no parameter was changed"
             )
-    for _, param, grad in parameters:
-        param -= lr * grad  # in place: the model's own arrays change
-    return value

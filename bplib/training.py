@@ -9,6 +9,7 @@ rate does not depend on the batch size.
 import numpy as np
 
 from .data import _positive_int, _rng, as_labels
+from .optim import check_gradient_shapes
 from .validation import as_float_array, check_2d, check_finite, check_positive
 
 
@@ -192,7 +193,9 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
                 if not np.isfinite(value) or value > limit:
                     raise diverged(epoch, place, f"the loss became {value:.3g}")
                 model.backward(loss.backward())
-                for name, param, grad in model.parameters():
+                parameters = model.parameters()
+                check_gradient_shapes(parameters, where)  # before any parameter moves
+                for name, param, grad in parameters:
                     param -= lr * grad  # in place: the model's own arrays change
                     if not np.isfinite(param).all():
                         raise diverged(epoch, place, f"parameter {name} is no longer finite")

@@ -310,3 +310,20 @@ def test_train_bad_input(kwargs, error, message):
     with pytest.raises(error) as info:
         train(**args)
     assert message in str(info.value)
+
+
+def test_train_with_a_wrong_gradient_shape_moves_no_parameter(rng):
+    class TransposedDense(bplib.Dense):  # a typical student bug: dW transposed
+        def backward(self, grad_out):
+            dx = super().backward(grad_out)
+            self.dW = self.dW.T
+            return dx
+
+    model = bplib.Sequential(bplib.Dense(4, 3, rng=rng), bplib.Sigmoid(),
+                             TransposedDense(3, 2, rng=rng))
+    x, y = rng.normal(size=(8, 4)), rng.normal(size=(8, 2))
+    before = [value.copy() for _, value, _ in model.parameters()]
+    with pytest.raises(ValueError, match=r"gradient of 2.W must have the parameter's shape"):
+        bplib.train(model, bplib.MSE(), x, y, epochs=1, batch_size=4, lr=0.1, rng=0)
+    for (_, value, _), old in zip(model.parameters(), before):
+        np.testing.assert_array_equal(value, old)
