@@ -53,7 +53,7 @@ def notebook_results(xml_path, srcdir):
         row[3] += float(case.get("time", 0.0))
     suite = next(root.iter("testsuite"), None)
     stamp = suite.get("timestamp") if suite is not None else None
-    return results, stamp
+    return results, stamp, sorted(by_class.values())
 
 
 class NotebookStatus(SphinxDirective):
@@ -67,7 +67,7 @@ class NotebookStatus(SphinxDirective):
         if not (env_file.is_file() and xml_file.is_file()):
             return self.parse(NO_REPORT)
         environment = json.loads(env_file.read_text(encoding="utf-8"))
-        results, stamp = notebook_results(xml_file, self.env.srcdir)
+        results, stamp, notebooks = notebook_results(xml_file, self.env.srcdir)
         if not results:
             return self.parse(NO_REPORT + " (The last report holds no notebook.)")
         when = stamp or environment.get("recorded", "")
@@ -82,19 +82,24 @@ class NotebookStatus(SphinxDirective):
             "|---|---:|---|---:|",
         ]
         total = 0.0
-        for name in sorted(results):
-            cells, failed, skipped, seconds = results[name]
-            total += seconds
+        for name in notebooks:
             docname = name.removesuffix(".ipynb")
             label = f"{{doc}}`/{docname}`" if docname in self.env.found_docs else f"`{name}`"
+            if name not in results:
+                lines.append(f"| {label} | | not in the last run | |")
+                continue
+            cells, failed, skipped, seconds = results[name]
+            total += seconds
             if failed:
                 result = f"**{failed} failed**"
             elif skipped == cells:
                 result = "skipped"
             else:
                 result = "passed" + (f" ({skipped} skipped)" if skipped else "")
+            if (Path(self.env.srcdir) / name).stat().st_mtime > xml_file.stat().st_mtime:
+                result += ", but the notebook changed since"
             lines.append(f"| {label} | {cells} | {result} | {seconds:.1f} |")
-        lines += [f"| **all notebooks** | | | **{total:.1f}** |", ""]
+        lines += [f"| **all notebooks run** | | | **{total:.1f}** |", ""]
         lines += ["Validated with:", ""]
         for package, version in environment.get("versions", {}).items():
             lines.append(f"- {package} {version}")

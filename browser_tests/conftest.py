@@ -53,9 +53,13 @@ def book_config():
 
 
 def find_chromium():
-    """$CHROMIUM, else /usr/bin/chromium, else a chromium or chrome on PATH, else None."""
-    candidates = [os.environ.get("CHROMIUM"), "/usr/bin/chromium"]
-    candidates += [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")]
+    """$CHROMIUM if set (and nothing else), else /usr/bin/chromium, else a Chromium or Chrome
+    on PATH; None when there is none."""
+    if os.environ.get("CHROMIUM"):
+        candidates = [os.environ["CHROMIUM"]]
+    else:
+        candidates = ["/usr/bin/chromium"]
+        candidates += [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")]
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
@@ -111,3 +115,12 @@ def server(built_book):
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say it loudly at the end of `make test` when the browser tests could not run."""
+    if find_chromium() is None:
+        terminalreporter.write_sep(
+            "!", "BROWSER TESTS SKIPPED: Chromium not found; the built book was NOT checked "
+            "in a browser (see reference/troubleshooting.md)", yellow=True, bold=True
+        )
