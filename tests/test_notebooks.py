@@ -228,3 +228,30 @@ def test_the_ignore_tag_counter_tells_measuring_cells_apart():
         cell("# NBVAL_IGNORE_OUTPUT\nprint(weights)", ignore=False),  # the comment form
     ]
     assert unjustified_ignore_tags(cells) == [5, 6]
+
+
+def colab_cell_source():
+    """The hidden install cell, as tools/make_exercises.py writes it for the exercises."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_exercises", ROOT / "tools" / "make_exercises.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.colab_cell_source()
+
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_chapters_install_bplib_on_colab_only(path):
+    """The first code cell is the exercises' Colab cell, hidden from the book.
+
+    Fix with: python tools/colab_cell.py chapters/*.ipynb, then re-execute the chapter.
+    """
+    first = code_cells(path)[0]
+    assert source(first) == colab_cell_source(), f"{path.name}: Colab cell missing or stale"
+    assert "remove-cell" in first["metadata"].get("tags", [])
+    assert not first.get("outputs"), f"{path.name}: the Colab cell must print nothing"
