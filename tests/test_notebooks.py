@@ -255,3 +255,18 @@ def test_chapters_install_bplib_on_colab_only(path):
     assert source(first) == colab_cell_source(), f"{path.name}: Colab cell missing or stale"
     assert "remove-cell" in first["metadata"].get("tags", [])
     assert not first.get("outputs"), f"{path.name}: the Colab cell must print nothing"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_chapters_link_the_api_entries_they_use(path):
+    """Prose names a public bplib name as {py:obj}`bplib.X`, a link to its API entry."""
+    import bplib
+
+    plain = re.compile(r"(?<![}\w])`bplib\.([A-Za-z_]\w*)`")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            continue
+        prose = re.sub(r"```.*?```", "", "".join(cell["source"]), flags=re.S)
+        unlinked = [name for name in plain.findall(prose) if name in bplib.__all__]
+        assert not unlinked, f"{path.name}: write {{py:obj}}`bplib.{unlinked[0]}`"
