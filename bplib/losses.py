@@ -13,7 +13,7 @@ class MSE:
     gradient ``pred.size`` times too large.)
 
     ``forward(pred, target)``: two arrays of the same shape -> float.
-    ``backward()``: -> array of ``pred``'s shape, dLoss/dpred.
+    ``backward()``: -> array of ``pred``'s shape and dtype, dLoss/dpred.
 
     Taught in: chapter "Backpropagation".
     """
@@ -33,6 +33,7 @@ class MSE:
             raise ValueError(f"{where}: pred is empty (shape {pred.shape})")
         check_finite(pred, "pred", where)
         check_finite(target, "target", where)
+        target = target.astype(pred.dtype, copy=False)  # a float32 pred keeps float32
         self.diff = pred - target
         return float(0.5 * np.mean(self.diff**2))
 

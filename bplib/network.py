@@ -1,8 +1,10 @@
 """Networks as a list of layers: forward first to last, backward last to first."""
 
+import numpy as np
+
 from .activations import Sigmoid
 from .layers import Dense
-from .validation import as_rng, check_not_class, check_positive_int
+from .validation import as_float_dtype, as_rng, check_not_class, check_positive_int
 
 
 class Sequential:
@@ -11,11 +13,18 @@ class Sequential:
     ``forward(x)``: x (batch, in) -> output of the last layer; every layer caches what
     its backward needs. ``backward(grad)``: dLoss/doutput -> dLoss/dx, walking the layers
     from the last to the first; each Dense layer sets its ``dW`` and ``db`` on the way.
+    ``backward(grad, input_grad=False)`` does the same but returns None: a first Dense
+    layer then skips computing dLoss/dx, which training never uses.
+
+    Args:
+        *layers: objects with ``forward`` and ``backward`` (and ``parameters``).
+        dtype: None (keep every layer as it is), ``np.float32`` or ``np.float64``: convert
+            the parameters of every layer that has some, in place (its ``set_dtype``).
 
     Taught in: chapter "Backpropagation".
     """
 
-    def __init__(self, *layers):
+    def __init__(self, *layers, dtype=None):
         for i, layer in enumerate(layers):
             check_not_class(layer, f"layer {i}", "Sequential", "bplib.ReLU()")
             if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
@@ -23,6 +32,17 @@ class Sequential:
                     f"Sequential: layer {i} must have forward() and backward(), "
                     f"got {type(layer).__name__}"
                 )
+        if dtype is not None:
+            dtype = as_float_dtype(dtype, "Sequential")
+            for i, layer in enumerate(layers):
+                has_parameters = hasattr(layer, "parameters") and layer.parameters()
+                if has_parameters and not hasattr(layer, "set_dtype"):
+                    raise TypeError(
+                        f"Sequential: dtype={dtype} needs layer {i} "
+                        f"({type(layer).__name__}) to have set_dtype(dtype)"
+                    )
+                if has_parameters:
+                    layer.set_dtype(dtype)
         self.layers = list(layers)
 
     def forward(self, x):
@@ -32,10 +52,14 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad):
-        for layer in reversed(self.layers):
+    def backward(self, grad, input_grad=True):
+        for k, layer in enumerate(reversed(self.layers)):
+            is_first_layer = k == len(self.layers) - 1
+            if is_first_layer and not input_grad and isinstance(layer, Dense):
+                layer.backward(grad, input_grad=False)  # sets dW, db; skips grad @ W.T
+                return None
             grad = layer.backward(grad)
-        return grad
+        return grad if input_grad else None
 
     def parameters(self):
         """``[(name, value, grad), ...]`` for every parameter, first layer first.
@@ -73,6 +97,7 @@ class DNN(Sequential):
             instance or the function ``sigmoid``).
         rng: ``np.random.Generator``, an int seed, or None.
         init, std: weight initialisation, see :func:`bplib.layers.init_weights`.
+        dtype: ``np.float64`` (default) or ``np.float32``, the dtype of every Dense layer.
 
     ``forward(x)``: x (batch, n_input) -> (batch, n_output).
 
@@ -80,7 +105,7 @@ class DNN(Sequential):
     """
 
     def __init__(self, hidden_depth, num_neuron, n_input, n_output, activation=Sigmoid,
-                 rng=None, init="normal", std=0.01):
+                 rng=None, init="normal", std=0.01, dtype=np.float64):
         if isinstance(hidden_depth, bool) or not isinstance(hidden_depth, int) or hidden_depth < 0:
             raise ValueError(f"DNN: hidden_depth must be an int >= 0, got {hidden_depth!r}")
         if not (isinstance(activation, type) and hasattr(activation, "backward")):
@@ -102,7 +127,7 @@ class DNN(Sequential):
         sizes = [n_input] + [num_neuron] * hidden_depth + [n_output]
         layers = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            layers.append(Dense(n_in, n_out, rng=rng, init=init, std=std))
+            layers.append(Dense(n_in, n_out, rng=rng, init=init, std=std, dtype=dtype))
             layers.append(activation())
         super().__init__(*layers)
         self.hidden_depth = hidden_depth

@@ -9,7 +9,7 @@ rate does not depend on the batch size.
 import numpy as np
 
 from .data import _positive_int, _rng, as_labels
-from .optim import check_gradient_shapes
+from .optim import backward_pass, check_gradient_shapes, subtract_scaled
 from .validation import as_float_array, check_2d, check_finite, check_positive
 
 
@@ -102,7 +102,8 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
           max_loss_ratio=1e3):
     """Mini-batch gradient descent: ``epochs`` passes over shuffled mini-batches.
 
-    Each mini-batch: forward, ``loss.forward``, ``model.backward(loss.backward())``, then
+    Each mini-batch: forward, ``loss.forward``, ``model.backward(loss.backward())`` (only the
+    parameters' gradients are computed, as in ``gradient_descent``), then
     ``param -= lr * grad`` for every parameter. The model's arrays change in place.
 
     The loss (and the accuracy, when ``y`` holds integer class labels) on the whole training
@@ -192,11 +193,11 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
                     raise diverged(epoch, place, no_longer_finite) from error
                 if not np.isfinite(value) or value > limit:
                     raise diverged(epoch, place, f"the loss became {value:.3g}")
-                model.backward(loss.backward())
+                backward_pass(model, loss.backward())  # parameter gradients only
                 parameters = model.parameters()
                 check_gradient_shapes(parameters, where)  # before any parameter moves
                 for name, param, grad in parameters:
-                    param -= lr * grad  # in place: the model's own arrays change
+                    subtract_scaled(param, lr, grad)  # param -= lr * grad, in place
                     if not np.isfinite(param).all():
                         raise diverged(epoch, place, f"parameter {name} is no longer finite")
             try:

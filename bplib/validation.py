@@ -27,6 +27,28 @@ def as_float_array(value, name, where):
     return array
 
 
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_float_dtype(dtype, where):
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise naming ``dtype``.
+
+    bplib computes in float64 by default; float32 halves the memory and is about twice as
+    fast on most CPUs, at about 7 significant digits instead of 16.
+    """
+    try:
+        if dtype is None:  # np.dtype(None) would quietly mean float64
+            raise TypeError
+        result = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{where}: dtype must be np.float32 or np.float64, got {dtype!r}"
+        ) from None
+    if result not in FLOAT_DTYPES:
+        raise ValueError(f"{where}: dtype must be np.float32 or np.float64, got {result}")
+    return result
+
+
 def check_finite(array, name, where):
     """Raise ``ValueError`` if ``array`` holds NaN or infinity."""
     if not np.isfinite(array).all():
