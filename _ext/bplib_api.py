@@ -23,29 +23,13 @@ import json
 import re
 from pathlib import Path
 
-import yaml
 from sphinx.util import logging
+from toc_pages import toc_pages  # _ext/ is on sys.path (local_extensions)
 
 logger = logging.getLogger(__name__)
 
 LINE = re.compile(r"^(\s*)Taught in:\s*(.*)$")
 TITLE = re.compile(r'"([^"]+)"')
-
-
-def _toc_files(toc):
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
 
 
 def _first_heading(path):
@@ -68,9 +52,8 @@ def _first_heading(path):
 def chapter_titles(srcdir):
     """Map each page title (lower case) of the table of contents to its docname."""
     srcdir = Path(srcdir)
-    toc = yaml.safe_load((srcdir / "_toc.yml").read_text(encoding="utf-8"))
     titles = {}
-    for name in _toc_files(toc):
+    for name in toc_pages(srcdir):
         for suffix in (".ipynb", ".md"):
             path = srcdir / (name + suffix)
             if path.is_file():

@@ -8,6 +8,7 @@ Chromium they are skipped with a message that says so; on CI (CI=true) that is a
 import functools
 import os
 import shutil
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,6 +17,9 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+from toc_pages import toc_pages as read_toc_pages  # noqa: E402  (one _toc.yml reader)
+
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -32,20 +36,7 @@ CHROMIUM_FLAGS = [
 
 def toc_pages():
     """Docnames of every `file:` entry of _toc.yml, in reading order, the root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(Path(entry["file"]).with_suffix("").as_posix())
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return pages
+    return read_toc_pages(ROOT)
 
 
 def book_config():

@@ -14,7 +14,7 @@ GLOSSARY = [
     ("learning rate", "학습률"), ("backpropagation", "역전파"), ("chain rule", "연쇄 법칙"),
     ("computational graph", "계산 그래프"), ("activation function", "활성화 함수"),
     ("sigmoid", "시그모이드"), ("ReLU", None), ("vanishing gradient", "기울기 소실"),
-    ("dead ReLU", "죽은 ReLU"), ("mini-batch", "미니배치"), ("epoch", "에폭"),
+    ("dead ReLU", "죽은 ReLU"), ("mini-batch", "미니배치"), ("epoch", "에포크"),
     ("softmax", "소프트맥스"), ("cross-entropy", "교차 엔트로피"), ("parameter", "매개변수"),
     ("weight initialisation", "가중치 초기화"),
 ]

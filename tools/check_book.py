@@ -10,34 +10,18 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+from toc_pages import toc_pages  # noqa: E402  (one reader of _toc.yml for the book)
+
 HTML = ROOT / "_build" / "html"
 REMOTE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
 
 
-def toc_files(toc):
-    """Every `file:` entry of a jb-book _toc.yml, the root included."""
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
-
-
 def main():
     problems = []
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    for name in toc_files(toc):
+    pages = toc_pages(ROOT)
+    for name in pages:
         page = HTML / (Path(name).with_suffix("").as_posix() + ".html")
         if not page.is_file():
             problems.append(f"missing page {page.relative_to(ROOT)}")
@@ -53,7 +37,7 @@ def main():
         print("check_book:", problem)
     if problems:
         sys.exit(1)
-    print(f"check_book: {len(toc_files(toc))} pages built, MathJax local, no remote scripts")
+    print(f"check_book: {len(pages)} pages built, MathJax local, no remote scripts")
 
 
 if __name__ == "__main__":
