@@ -1,13 +1,21 @@
 """One measurement in a fresh process; prints one JSON line. Run by benchmarks/run.py.
 
     python benchmarks/bench_step.py step bplib medium float64 --repeats 20
+    python benchmarks/bench_step.py agree all small float64
     python benchmarks/bench_step.py fwdbwd bplib large float64
     python benchmarks/bench_step.py peak none none float64
     python benchmarks/bench_step.py numgrad bplib 1000 float64
     python benchmarks/bench_step.py memory bplib medium float64
 
 Thread counts are fixed by the environment (OMP_NUM_THREADS and friends), which the
-runner sets before this process imports numpy.
+runner sets before this process imports numpy (and PyTorch, whose thread count is set
+from the same variable).
+
+What a training step is, for every implementation: forward pass of a sigmoid MLP (a
+sigmoid after every Dense layer, the output layer included, as in the seed), the loss
+0.5 * mean((out - y) ** 2), backward pass to the gradients of all weights and biases, and
+one gradient-descent update w -= lr * dw. None of them computes the gradient with respect
+to the input data, which training does not use.
 """
 
 import argparse
@@ -35,20 +43,35 @@ def data(sizes, batch, dtype, seed=0):
 
 
 def bplib_model(sizes, dtype, seed=0):
+    """The bplib network: Dense and Sigmoid layers, weights N(0, 0.01**2) from ``seed``."""
     import bplib
 
     layers = []
     rng = np.random.default_rng(seed)
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        dense = bplib.Dense(n_in, n_out, rng=rng)
-        dense.W = dense.W.astype(dtype)
-        dense.b = dense.b.astype(dtype)
-        layers += [dense, bplib.Sigmoid()]
+        layers += [bplib.Dense(n_in, n_out, rng=rng, dtype=dtype), bplib.Sigmoid()]
     return bplib.Sequential(*layers), bplib.MSE()
 
 
+def torch_model(sizes, dtype, seed=0):
+    """The same network in PyTorch, with bplib's initial weights (torch stores W.T)."""
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    torch_dtype = {np.float32: torch.float32, np.float64: torch.float64}[dtype]
+    reference, _ = bplib_model(sizes, dtype, seed)
+    layers = []
+    for dense in reference.layers[0::2]:
+        linear = torch.nn.Linear(*dense.W.shape, dtype=torch_dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(dense.W.T.copy()))
+            linear.bias.copy_(torch.from_numpy(dense.b.copy()))
+        layers += [linear, torch.nn.Sigmoid()]
+    return torch.nn.Sequential(*layers)
+
+
 def make_step(impl, sizes, batch, dtype):
-    """Return a function doing one training step (forward, backward, update)."""
+    """Return a function doing one training step (forward, backward, update) -> loss."""
     x, y = data(sizes, batch, dtype)
     if impl == "bplib":
         import bplib
@@ -64,23 +87,16 @@ def make_step(impl, sizes, batch, dtype):
     if impl == "torch":
         import torch
 
-        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
-        torch_dtype = {np.float32: torch.float32, np.float64: torch.float64}[dtype]
-        layers = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            layers += [torch.nn.Linear(n_in, n_out, dtype=torch_dtype), torch.nn.Sigmoid()]
-        model = torch.nn.Sequential(*layers)
+        model = torch_model(sizes, dtype)
+        optimizer = torch.optim.SGD(model.parameters(), lr=LR)
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
         def step():
-            out = model(tx)
-            value = 0.5 * torch.mean((out - ty) ** 2)
-            model.zero_grad(set_to_none=True)
+            optimizer.zero_grad(set_to_none=True)
+            value = 0.5 * torch.mean((model(tx) - ty) ** 2)
             value.backward()
-            with torch.no_grad():
-                for p in model.parameters():
-                    p -= LR * p.grad
-            return float(value)
+            optimizer.step()
+            return float(value.detach())
 
         return step
     raise ValueError(f"unknown implementation {impl!r}")
@@ -97,28 +113,100 @@ def timed(fn, repeats, warmup=2):
     return times
 
 
-def matmul_flops(sizes, batch):
-    """Multiply-adds x 2 of one forward pass: 2 * batch * sum(in * out)."""
-    return 2 * batch * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+def layer_flops(sizes, batch):
+    """Matrix-product FLOPs of each Dense layer's forward pass: 2 * batch * in * out."""
+    return [2 * batch * a * b for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+def step_flops(sizes, batch):
+    """Matrix-product FLOPs of one training step.
+
+    Forward: x @ W per layer (F in all). Backward: x.T @ grad (dW) per layer, F again, and
+    grad @ W.T (the gradient for the layer below) for every layer but the first, F - F1.
+    Bias additions, sigmoids and the update are O(batch * width), not counted.
+    """
+    per_layer = layer_flops(sizes, batch)
+    return 3 * sum(per_layer) - per_layer[0]
 
 
 def cmd_step(args):
     sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
     times = timed(make_step(args.impl, sizes, batch, dtype), args.repeats, args.warmup)
-    return {"times": times, "step_flops": 3 * matmul_flops(sizes, batch)}
+    return {"times": times, "step_flops": step_flops(sizes, batch)}
+
+
+def cmd_agree(args):
+    """Losses of 3 training steps of every implementation from the same weights and data.
+
+    A benchmark is only fair when the implementations compute the same thing: the runner
+    reports the largest relative difference of these losses from bplib's.
+    """
+    import importlib.util
+
+    sizes, batch = SIZES[args.size]
+    dtype = np.dtype(args.dtype).type
+    impls = ["bplib", "seed"] + (["torch"] if importlib.util.find_spec("torch") else [])
+    losses = {}
+    for impl in impls:
+        if impl == "seed" and args.size == "large":
+            continue  # seconds per step; the small and medium networks show it agrees
+        step = make_step(impl, sizes, batch, dtype)
+        losses[impl] = [float(step()) for _ in range(3)]
+    reference = np.array(losses["bplib"])
+    return {"losses": losses,
+            "max_rel_diff": {impl: float(np.max(np.abs(np.array(v) - reference) / reference))
+                             for impl, v in losses.items() if impl != "bplib"}}
 
 
 def cmd_fwdbwd(args):
+    """Forward and backward time of each layer kind, summed over the network.
+
+    Dense layers are timed with their full backward (dW, db and the input gradient), whose
+    matrix products cost exactly twice the forward's: the FLOP prediction is 2. Sigmoid
+    layers do no matrix products (forward: two exponentials and four passes; backward:
+    three passes), so they are reported beside it, not predicted by it.
+    """
     sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
     model, loss = bplib_model(sizes, dtype)
     x, y = data(sizes, batch, dtype)
-    loss.forward(model.forward(x), y)
-    grad = loss.backward()
-    forward = timed(lambda: model.forward(x), args.repeats)
-    backward = timed(lambda: model.backward(grad), args.repeats)
-    return {"forward": forward, "backward": backward, "predicted_ratio": 2.0}
+    inputs, grads = [], []
+    h = x
+    for layer in model.layers:
+        inputs.append(h)
+        h = layer.forward(h)
+    loss.forward(h, y)
+    g = loss.backward()
+    for layer in reversed(model.layers):
+        grads.append(g)
+        g = layer.backward(g)
+    grads.reverse()
+    result = {"predicted_dense_ratio": 2.0}
+    for kind in ("Dense", "Sigmoid"):
+        pairs = [(layer, inp, grad) for layer, inp, grad in zip(model.layers, inputs, grads)
+                 if type(layer).__name__ == kind]
+
+        def forward(pairs=pairs):
+            for layer, inp, _ in pairs:
+                layer.forward(inp)
+
+        def backward(pairs=pairs):
+            for layer, _, grad in pairs:
+                layer.backward(grad)
+
+        forward()
+        result[kind] = {"forward": timed(forward, args.repeats),
+                        "backward": timed(backward, args.repeats)}
+    # the whole network as a training step runs it: the first layer skips dLoss/dx
+    result["network"] = {
+        "forward": timed(lambda: model.forward(x), args.repeats),
+        "backward": timed(lambda: model.backward(loss.backward(), input_grad=False),
+                          args.repeats),
+    }
+    flops = layer_flops(sizes, batch)
+    result["predicted_network_ratio"] = (2 * sum(flops) - flops[0]) / sum(flops)
+    return result
 
 
 def cmd_peak(args):
@@ -157,6 +245,11 @@ def cmd_numgrad(args):
 
 
 def cmd_memory(args):
+    """Bytes cached by the forward pass, parameter bytes, and the peak of one step.
+
+    The peak is what tracemalloc (which numpy reports its arrays to) sees allocated at
+    once during one step, over what was allocated before it: new arrays only.
+    """
     import tracemalloc
 
     import bplib
@@ -165,30 +258,33 @@ def cmd_memory(args):
     dtype = np.dtype(args.dtype).type
     model, loss = bplib_model(sizes, dtype)
     x, y = data(sizes, batch, dtype)
-    bplib.gradient_descent(model, loss, x, y, LR)  # warm up: gradients exist
+    bplib.gradient_descent(model, loss, x, y, LR)  # warm up: caches and gradients exist
     tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
     bplib.gradient_descent(model, loss, x, y, LR)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     cached = sum(
-        (layer.x.nbytes if hasattr(layer, "x") else 0)
+        (layer.x.nbytes if getattr(layer, "x", None) is not None else 0)
         + (layer.out.nbytes if getattr(layer, "out", None) is not None else 0)
         for layer in model.layers
     )
     params = sum(value.nbytes for _, value, _ in model.parameters())
-    return {"cached_bytes": cached, "param_bytes": params, "peak_step_bytes": peak}
+    return {"cached_bytes": cached, "param_bytes": params,
+            "peak_step_bytes": peak - before}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", choices=["step", "fwdbwd", "peak", "numgrad", "memory"])
+    parser.add_argument("what", choices=["step", "agree", "fwdbwd", "peak", "numgrad",
+                                         "memory"])
     parser.add_argument("impl")
     parser.add_argument("size")
     parser.add_argument("dtype")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     args = parser.parse_args()
-    commands = {"step": cmd_step, "fwdbwd": cmd_fwdbwd, "peak": cmd_peak,
+    commands = {"step": cmd_step, "agree": cmd_agree, "fwdbwd": cmd_fwdbwd, "peak": cmd_peak,
                 "numgrad": cmd_numgrad, "memory": cmd_memory}
     print(json.dumps(commands[args.what](args)))
 
