@@ -8,6 +8,7 @@ Whether a target was met is computed here from those numbers, never written by h
 """
 
 import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))  # bench_step, for the networks' sizes
 # The performance issue's targets, at 1 thread.
 RATIO_TARGETS = {"small": 0.5, "medium": 1.0, "large": 1.0}  # bplib time / PyTorch time
 PEAK_TARGET = 0.8  # the large step's GFLOP/s over np.matmul's on 1024 x 1024
@@ -191,10 +193,27 @@ def figures(results, images):
     plt.close(fig)
 
 
+def dense_forward_text(results):
+    """The large network's Dense forward products alone, as a share of the matmul peak."""
+    from bench_step import SIZES, layer_flops
+
+    parts = []
+    for row in results["fwdbwd"]:
+        if row["size"] == "large":
+            gflops = sum(layer_flops(*SIZES["large"])) / row["Dense"]["forward"] / 1e9
+            share = gflops / peak_of(results, row["dtype"], 1)
+            parts.append(f"{gflops:.0f} GFLOP/s in {row['dtype']} ({share:.0%} of the peak)")
+    if not parts:
+        return ""
+    return (" The large network's Dense forward passes alone, nothing but matrix products of "
+            "its own shapes (batch 256), ran at " + " and ".join(parts) + ": the ceiling "
+            "for a whole step is that, less the time of the sigmoids, checks and update.")
+
+
 def page_text(results):
     m = results["machine"]
     blas = m.get("numpy_blas")
-    blas_text = (f"{blas['config'].split()[1]} (kernel {blas['corename']})"
+    blas_text = (f"OpenBLAS {blas['config'].split()[1]} (kernel {blas['corename']})"
                  if isinstance(blas, dict) else "OpenBLAS")
     torch_blas = "; ".join(line.lstrip("- ") for line in m.get("torch_blas", []))
     have_torch = "torch" in results["steps"][0]
@@ -247,9 +266,9 @@ def page_text(results):
         "give the same losses from the same weights (last table), so they do the same work.",
         "",
         "```{figure} images/step_times.png",
-        ":alt: Two bar charts, float64 and float32 at one thread, of the time per training",
-        "  step on a log scale for the seed's per-sample code, bplib and PyTorch on the small,",
-        "  medium and large networks.",
+        ":alt: Two bar charts, float64 and float32 at one thread, of the time per training "
+        "step on a log scale for the seed's per-sample code, bplib and PyTorch on the small, "
+        "medium and large networks.",
         "",
         "Time per training step at one thread (log scale).",
         "```",
@@ -258,9 +277,9 @@ def page_text(results):
     if have_torch:
         lines += [
             "```{figure} images/ratios.png",
-            ":alt: Bar chart of bplib's time divided by PyTorch's for every network, dtype and",
-            "  thread count, with the targets of 0.5 for the small network and 1.0 for the",
-            "  others marked at one thread, and the range of the per-round ratios.",
+            ":alt: Bar chart of bplib's time divided by PyTorch's for every network, dtype and "
+            "thread count, with the targets of 0.5 for the small network and 1.0 for the "
+            "others marked at one thread, and the range of the per-round ratios.",
             "",
             "bplib time / PyTorch time; below 1 bplib is faster. Red: the target at 1 thread.",
             "```",
@@ -269,10 +288,13 @@ def page_text(results):
     lines += [
         "## Results",
         "",
-        f"{met} of the {len(targets)} targets were met"
-        + (": missed " + "; ".join(missed) + "." if missed else ".")
-        + (f" The seed's per-sample code is {min(seed_ratios):.0f} to {max(seed_ratios):.0f} "
-           "times slower than bplib." if seed_ratios else ""),
+        f"{met} of the {len(targets)} targets of the performance issue were met in this run"
+        + (" (table below); missed:" if missed else "."),
+        "",
+        *[f"- {what}" for what in missed],
+        "" if missed else None,
+        (f"The seed's per-sample code is {min(seed_ratios):.0f} to {max(seed_ratios):.0f} times "
+         "slower than bplib." if seed_ratios else None),
         "",
         markdown_tables(results),
         "## How to read the tables",
@@ -283,12 +305,14 @@ def page_text(results):
         "share). The peak is `np.matmul` of two 1024 x 1024 matrices on the same thread count."
         + (f" The large step reached {large['float64']['bplib_gflops']:.0f} GFLOP/s in float64 "
            f"and {large['float32']['bplib_gflops']:.0f} in float32."
-           if {'float64', 'float32'} <= set(large) else ""),
+           if {'float64', 'float32'} <= set(large) else "")
+        + dense_forward_text(results),
         "- **Backward / forward**: a Dense layer's backward does two matrix products of the "
         "forward's size (dW and the input gradient), so matrix-product FLOPs predict a ratio "
-        "of 2. The sigmoid does no matrix product: its forward (two passes for `exp(-|x|)`, "
-        "one each for `1 + e`, the numerator and the division) costs more than its backward "
-        "(`grad * out * (1 - out)`, three passes), so it is timed beside the Dense layers "
+        "of 2. The sigmoid does no matrix product: its forward (`|x|`, its negative, the "
+        "exponential, `1 + e`, the numerator and the division: six passes over the array and "
+        "a comparison) costs more than its backward (`grad * out`, `1 - out` and their "
+        "product: three passes), so it is timed beside the Dense layers "
         "rather than predicted by the FLOP count. The whole network's ratio uses the "
         "training backward pass, which skips the first layer's input gradient.",
         "- **Numerical vs backprop**: the time of one whole gradient of a one-hidden-layer "
@@ -301,9 +325,9 @@ def page_text(results):
         "`tracemalloc` sees them, after a first step has created the gradients).",
         "",
         "```{figure} images/numerical_vs_backprop.png",
-        ":alt: Log-log plot of the time per gradient against the number of parameters for",
-        "  backpropagation and for forward and central numerical gradients; the numerical",
-        "  lines rise about as N squared, backprop about as N.",
+        ":alt: Log-log plot of the time per gradient against the number of parameters for "
+        "backpropagation and for forward and central numerical gradients; the numerical "
+        "lines rise much faster with N than backprop's.",
         "",
         "Time per gradient: numerical differences against backpropagation.",
         "```",
@@ -347,7 +371,7 @@ def page_text(results):
         "why the per-round range is shown.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line is not None)
 
 
 def write_book_page(results, folder):
