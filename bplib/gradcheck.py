@@ -108,6 +108,13 @@ def gradient_check(model, loss, x, y, eps=1e-5):
     Returns:
         float; about 1e-7 or less in float64 means backprop is right.
 
+    The check is blind to gradients smaller than about ``np.spacing(loss) / eps``: moving a
+    parameter by ``eps`` then changes the loss by less than its round-off, so the central
+    difference is noise. Deep sigmoid networks with tiny initial weights have such first
+    layers; there a large error says "vanishing gradient", not "bug" (chapter "ReLU and
+    vanishing gradients"). On deep networks, ``eps = 1e-4`` often sits nearer the bottom of
+    the error curve than the default.
+
     Taught in: chapter "Backpropagation".
     """
     check_positive(eps, "eps", "gradient_check")
