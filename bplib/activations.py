@@ -29,32 +29,36 @@ def sigmoid(x):
 
 
 def sigmoid_fast(x):
-    """:func:`sigmoid`, bit for bit, with one temporary array instead of seven.
+    """:func:`sigmoid` as the textbook formula ``1 / (1 + exp(-x))``, computed in place.
 
-    The same two branches, ``1 / (1 + e)`` for x >= 0 and ``e / (1 + e)`` for x < 0 with
-    ``e = exp(-|x|)``, computed without choosing between them: the numerator is
-    ``max(e, 1) = 1`` where x >= 0 and ``max(e, 0) = e`` where x < 0 (e is in (0, 1]).
-    Every step writes into an existing array (numpy's ``out=``), so the work happens in
-    the one new array that is returned. On a batch of 256 x 1024 it is about three times
-    faster than ``sigmoid``, whose ``np.where`` and temporaries cost more than the
-    exponentials. The ``Sigmoid`` layer uses it; read ``sigmoid`` to learn the formula.
+    Four steps, each writing into the one new array that is returned (numpy's ``out=``):
+    ``-x``, ``exp``, ``+ 1``, ``1 / ...``. No ``np.where`` and no temporary arrays: on a
+    batch of 256 x 1024 it is about three times faster than ``sigmoid``, which computes
+    both branches and then chooses.
+
+    For x < -709 (float64; x < -88 in float32) ``exp(-x)`` overflows to infinity, and
+    ``1 / (1 + inf) = 0`` is the right limit, so that overflow is expected and its
+    warning silenced. The results equal ``sigmoid``'s to a few units in the last place
+    (relative difference below 1e-14 in float64, 1e-6 in float32); only values smaller
+    than the smallest normal float (x < -708 in float64, x < -87 in float32) may differ
+    by more, and then by less than that tiny number. The ``Sigmoid`` layer uses it; read
+    ``sigmoid`` to learn the formula.
 
     Args:
         x: array of any shape (or a float).
 
     Returns:
-        array of ``x``'s shape with values in [0, 1], equal to ``sigmoid(x)``.
+        array of ``x``'s shape with values in [0, 1].
 
     Taught in: chapter "Sigmoid and its derivative" (the formula); appendix "Performance
     of bplib" (why it is written this way).
     """
     x = as_float_array(x, "x", "sigmoid")
-    out = np.abs(x, out=np.empty_like(x))  # the new array; it ends up holding s(x)
-    np.negative(out, out=out)
-    np.exp(out, out=out)  # e = exp(-|x|) in (0, 1]: never overflows
-    denominator = out + 1.0  # the one temporary: 1 + e
-    np.maximum(out, x >= 0, out=out)  # numerator: 1 where x >= 0 (True is 1), e where x < 0
-    out /= denominator
+    out = np.negative(x, out=np.empty_like(x))  # the new array; it ends up holding s(x)
+    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x: s(x) = 0
+        np.exp(out, out=out)
+    out += 1.0
+    np.divide(1.0, out, out=out)
     return out
 
 
@@ -109,7 +113,8 @@ class Sigmoid:
     ``forward(x)``: x of any shape, finite -> same shape. ``backward(grad_out)``: grad_out
     of the output's shape -> gradient with respect to x, same shape. The output has x's
     dtype (float32 stays float32). ``forward`` computes ``sigmoid`` with
-    ``sigmoid_fast``, which gives the same numbers with fewer temporary arrays.
+    ``sigmoid_fast``, which gives the same numbers (to the last bits) with no temporary
+    arrays.
 
     Taught in: chapter "Backpropagation".
     """
@@ -120,7 +125,7 @@ class Sigmoid:
     def forward(self, x):
         x = as_float_array(x, "x", "Sigmoid.forward")
         check_finite(x, "x", "Sigmoid.forward")
-        self.out = sigmoid_fast(x)  # equal to sigmoid(x), with fewer temporaries
+        self.out = sigmoid_fast(x)  # sigmoid(x), without temporary arrays
         return self.out
 
     __call__ = forward
@@ -131,9 +136,10 @@ class Sigmoid:
         check_same_shape(grad_out, "grad_out", self.out.shape, "Sigmoid.backward")
         check_finite(grad_out, "grad_out", "Sigmoid.backward")
         grad_out = grad_out.astype(self.out.dtype, copy=False)  # float32 stays float32
-        # grad_out * out * (1 - out), with one temporary array fewer:
-        grad_in = grad_out * self.out
-        grad_in *= 1.0 - self.out
+        # grad_out * out * (1 - out), in the one new array that is returned:
+        grad_in = np.subtract(1.0, self.out)
+        grad_in *= self.out
+        grad_in *= grad_out
         return grad_in
 
     def parameters(self):
