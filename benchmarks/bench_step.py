@@ -3,6 +3,7 @@
     python benchmarks/bench_step.py step bplib medium float64 --repeats 20
     python benchmarks/bench_step.py agree all small float64
     python benchmarks/bench_step.py fwdbwd bplib large float64
+    python benchmarks/bench_step.py gemm both large float32
     python benchmarks/bench_step.py peak none none float64
     python benchmarks/bench_step.py numgrad bplib 1000 float64
     python benchmarks/bench_step.py memory bplib medium float64
@@ -130,10 +131,42 @@ def step_flops(sizes, batch):
 
 
 def cmd_step(args):
+    """Time training steps; with ``--with-peak`` also the matmul peak, call by call.
+
+    With ``--with-peak`` every step is followed by one ``np.matmul`` of 1024 x 1024
+    matrices, timed apart: the step's share of the peak then compares two numbers taken in
+    the same process under the same load, whatever else the machine is doing.
+    """
     sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
-    times = timed(make_step(args.impl, sizes, batch, dtype), args.repeats, args.warmup)
-    return {"times": times, "step_flops": step_flops(sizes, batch)}
+    step = make_step(args.impl, sizes, batch, dtype)
+    result = {"step_flops": step_flops(sizes, batch)}
+    if not args.with_peak:
+        result["times"] = timed(step, args.repeats, args.warmup)
+        return result
+    peak = peak_product(dtype)
+    result["times"], result["peak_times"] = [], []
+    for k in range(args.warmup + args.repeats):
+        for fn, times in ((step, result["times"]), (peak, result["peak_times"])):
+            start = time.perf_counter()
+            fn()
+            if k >= args.warmup:
+                times.append(time.perf_counter() - start)
+    result["peak_flops"] = PEAK_FLOPS
+    return result
+
+
+PEAK_N = 1024
+PEAK_FLOPS = 2 * PEAK_N**3
+
+
+def peak_product(dtype):
+    """A function doing ``np.matmul`` of two 1024 x 1024 matrices into an existing array."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(PEAK_N, PEAK_N)).astype(dtype)
+    b = rng.normal(size=(PEAK_N, PEAK_N)).astype(dtype)
+    out = np.empty((PEAK_N, PEAK_N), dtype=dtype)
+    return lambda: np.matmul(a, b, out=out)
 
 
 def cmd_agree(args):
@@ -164,7 +197,7 @@ def cmd_fwdbwd(args):
 
     Dense layers are timed with their full backward (dW, db and the input gradient), whose
     matrix products cost exactly twice the forward's: the FLOP prediction is 2. Sigmoid
-    layers do no matrix products (forward: two exponentials and four passes; backward:
+    layers do no matrix products (forward: four passes, one an exponential; backward:
     three passes), so they are reported beside it, not predicted by it.
     """
     sizes, batch = SIZES[args.size]
@@ -209,15 +242,54 @@ def cmd_fwdbwd(args):
     return result
 
 
-def cmd_peak(args):
+def cmd_gemm(args):
+    """The matrix products of one training step alone, by numpy and by PyTorch.
+
+    The same products as a step does them, on the same arrays: ``x @ W`` per layer, then
+    ``x.T @ grad`` per layer and ``grad @ W.T`` for every layer but the first. numpy hands
+    them to its OpenBLAS, PyTorch to its own BLAS (MKL in the PyPI wheels for x86). The
+    two alternate call by call in this one process, so the load falls on both alike. The
+    difference between the libraries' times is the part of bplib / PyTorch that no change
+    to bplib's Python code can remove.
+    """
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
-    n = 1024
     rng = np.random.default_rng(0)
-    a = rng.normal(size=(n, n)).astype(dtype)
-    b = rng.normal(size=(n, n)).astype(dtype)
-    out = np.empty((n, n), dtype=dtype)
-    times = timed(lambda: np.matmul(a, b, out=out), args.repeats)
-    return {"times": times, "flops": 2 * n**3}
+    xs = [rng.normal(size=(batch, n)).astype(dtype) for n in sizes[:-1]]
+    gs = [rng.normal(size=(batch, n)).astype(dtype) for n in sizes[1:]]
+    ws = [rng.normal(size=(a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    # every product writes into an array made once, so only the BLAS call is timed
+    jobs = []
+    for k, (x, g, w) in enumerate(zip(xs, gs, ws)):
+        jobs.append((x, w, np.empty((batch, w.shape[1]), dtype)))  # forward: x @ W
+        jobs.append((x.T, g, np.empty(w.shape, dtype)))  # dW = x.T @ grad
+        if k > 0:
+            jobs.append((g, w.T, np.empty(x.shape, dtype)))  # grad @ W.T, for the layer below
+    torch_jobs = [tuple(torch.from_numpy(a) for a in job) for job in jobs]
+
+    def products(jobs, matmul):
+        for a, b, out in jobs:
+            matmul(a, b, out=out)
+
+    numpy_times, torch_times = [], []
+    runs = ((jobs, np.matmul, numpy_times), (torch_jobs, torch.matmul, torch_times))
+    for _ in range(args.warmup):
+        for job_list, matmul, _ in runs:
+            products(job_list, matmul)
+    for _ in range(args.repeats):
+        for job_list, matmul, times in runs:
+            start = time.perf_counter()
+            products(job_list, matmul)
+            times.append(time.perf_counter() - start)
+    return {"numpy": numpy_times, "torch": torch_times, "step_flops": step_flops(sizes, batch)}
+
+
+def cmd_peak(args):
+    times = timed(peak_product(np.dtype(args.dtype).type), args.repeats)
+    return {"times": times, "flops": PEAK_FLOPS}
 
 
 def cmd_numgrad(args):
@@ -276,15 +348,18 @@ def cmd_memory(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", choices=["step", "agree", "fwdbwd", "peak", "numgrad",
-                                         "memory"])
+    parser.add_argument("what", choices=["step", "agree", "fwdbwd", "gemm", "peak",
+                                         "numgrad", "memory"])
     parser.add_argument("impl")
     parser.add_argument("size")
     parser.add_argument("dtype")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--with-peak", action="store_true",
+                        help="step: alternate every step with a timed 1024^3 np.matmul")
     args = parser.parse_args()
-    commands = {"step": cmd_step, "agree": cmd_agree, "fwdbwd": cmd_fwdbwd, "peak": cmd_peak,
+    commands = {"step": cmd_step, "agree": cmd_agree, "fwdbwd": cmd_fwdbwd, "gemm": cmd_gemm,
+                "peak": cmd_peak,
                 "numgrad": cmd_numgrad, "memory": cmd_memory}
     print(json.dumps(commands[args.what](args)))
 

@@ -57,7 +57,7 @@ def target_rows(results):
             rows.append((f"bplib / PyTorch time, {row['size']} {row['dtype']}",
                          f"{ratio:.2f}", f"<= {target}", ratio <= target))
         if row["size"] == "large":
-            share = row["bplib_gflops"] / peak_of(results, row["dtype"], 1)
+            share = row["peak_share"]
             rows.append((f"large step GFLOP/s / matmul peak, {row['dtype']}",
                          f"{share:.0%}", f">= {PEAK_TARGET:.0%}", share >= PEAK_TARGET))
     for row in results["fwdbwd"]:
@@ -92,11 +92,22 @@ def markdown_tables(results):
     for what, measured, target, ok in target_rows(results):
         out.append(f"| {what} | {measured} | {target} | {mark(ok)} |")
 
-    out += ["", "| np.matmul 1024 x 1024 x 1024 | threads | GFLOP/s (interquartile range) |",
-            "|---|---|---|"]
+    out += ["", "| np.matmul 1024 x 1024 x 1024 | threads | GFLOP/s (interquartile range) "
+            "| large step's share of it (per round) |", "|---|---|---|---|"]
     for row in results["peak"]:
+        step = next(r for r in results["steps"] if r["size"] == "large"
+                    and r["dtype"] == row["dtype"] and r["threads"] == row["threads"])
+        rounds = step["peak_share_rounds"]
         out.append(f"| {row['dtype']} | {row['threads']} | {row['gflops']:.1f} "
-                   f"({row['q1_gflops']:.1f}-{row['q3_gflops']:.1f}) |")
+                   f"({row['q1_gflops']:.1f}-{row['q3_gflops']:.1f}) | "
+                   f"{step['peak_share']:.0%} ({min(rounds):.0%}-{max(rounds):.0%}) |")
+
+    if results.get("gemm"):
+        out += ["", "| a step's matrix products alone, 1 thread | numpy (OpenBLAS) ms "
+                "| PyTorch ms | numpy / PyTorch |", "|---|---|---|---|"]
+        for row in results["gemm"]:
+            out.append(f"| {row['size']} {row['dtype']} | {span(row['numpy'])} | "
+                       f"{span(row['torch'])} | {row['numpy_over_torch']:.2f} |")
 
     out += ["", "| backward / forward, 1 thread | Dense fwd ms | Dense bwd ms | Dense ratio "
             "| FLOP prediction | Sigmoid fwd ms | Sigmoid bwd ms | whole network ratio "
@@ -210,6 +221,24 @@ def dense_forward_text(results):
             "for a whole step is that, less the time of the sigmoids, checks and update.")
 
 
+def gemm_text(results):
+    """What the BLAS libraries alone contribute to bplib / PyTorch, from the products' table."""
+    rows = results.get("gemm") or []
+    if not rows:
+        return ""
+    ratios = [row["numpy_over_torch"] for row in rows]
+    slower = [f"{row['size']} {row['dtype']} {row['numpy_over_torch']:.2f}" for row in rows]
+    verdict = ("took longer than PyTorch's" if min(ratios) > 1 else
+               "took less time than PyTorch's" if max(ratios) < 1 else
+               "took sometimes more, sometimes less time than PyTorch's")
+    return (f"Timed alone, in one process and alternating call by call, the matrix products of "
+            f"a training step {verdict} for the same products (numpy / PyTorch: "
+            + ", ".join(slower) + "; table 'a step's matrix products alone'). On the medium and "
+            "large networks, where the products are most of a step, bplib's step can only be "
+            "as fast as PyTorch's if its own work outside the products takes less time than "
+            "PyTorch's by that margin. ")
+
+
 def page_text(results):
     m = results["machine"]
     blas = m.get("numpy_blas")
@@ -259,8 +288,9 @@ def page_text(results):
         "",
         "None of them computes the gradient with respect to the input data, which training "
         "never uses. Each measurement runs in its own process with the thread count fixed "
-        f"before numpy starts; the implementations alternate A B C A B C over "
-        f"{results['rounds']} rounds, so a change in the machine's load falls on all of them. "
+        f"before numpy starts; the implementations alternate over {results['rounds']} rounds, "
+        "the order reversed every other round (A B C, C B A, ...), so a change in the "
+        "machine's load falls on all of them. "
         "Times are medians, with the interquartile range in brackets; the bplib / PyTorch "
         "ratio is the ratio of the medians, with the range of the per-round ratios. All three "
         "give the same losses from the same weights (last table), so they do the same work.",
@@ -296,23 +326,27 @@ def page_text(results):
         (f"The seed's per-sample code is {min(seed_ratios):.0f} to {max(seed_ratios):.0f} times "
          "slower than bplib." if seed_ratios else None),
         "",
+        gemm_text(results).strip() or None,
+        "",
         markdown_tables(results),
         "## How to read the tables",
         "",
         "- **GFLOP/s** counts only the matrix products of a step: `x @ W` per layer in the "
         "forward pass (2 x batch x in x out operations each, F in all), `x.T @ grad` per layer "
         "for dW (F again) and `grad @ W.T` for the layer below (F minus the first layer's "
-        "share). The peak is `np.matmul` of two 1024 x 1024 matrices on the same thread count."
+        "share). The peak is `np.matmul` of two 1024 x 1024 matrices on the same thread count, "
+        "timed after every step of the large network in the same process, so the step's "
+        "share of the peak compares two numbers taken under the same load."
         + (f" The large step reached {large['float64']['bplib_gflops']:.0f} GFLOP/s in float64 "
            f"and {large['float32']['bplib_gflops']:.0f} in float32."
            if {'float64', 'float32'} <= set(large) else "")
         + dense_forward_text(results),
         "- **Backward / forward**: a Dense layer's backward does two matrix products of the "
         "forward's size (dW and the input gradient), so matrix-product FLOPs predict a ratio "
-        "of 2. The sigmoid does no matrix product: its forward (`|x|`, its negative, the "
-        "exponential, `1 + e`, the numerator and the division: six passes over the array and "
-        "a comparison) costs more than its backward (`grad * out`, `1 - out` and their "
-        "product: three passes), so it is timed beside the Dense layers "
+        "of 2. The sigmoid does no matrix product: its forward (`-x`, the exponential, "
+        "`1 + e` and `1 / ...`: four passes over the array, one of them an exponential) costs "
+        "more than its backward (`1 - out`, times `out`, times `grad`: three passes), so it "
+        "is timed beside the Dense layers "
         "rather than predicted by the FLOP count. The whole network's ratio uses the "
         "training backward pass, which skips the first layer's input gradient.",
         "- **Numerical vs backprop**: the time of one whole gradient of a one-hidden-layer "
@@ -341,11 +375,18 @@ def page_text(results):
         "results (float64 to 1e-12, float32 to 1e-5).",
         "",
         "- `bplib.sigmoid` (chapter {doc}`../chapters/03_sigmoid`) is the two-branch formula "
-        "with `np.where`. The `Sigmoid` layer calls `sigmoid_fast` in `bplib/activations.py`: "
-        "the same two branches without choosing between them (the numerator is "
-        "`max(e, 1)` where x >= 0 and `max(e, 0) = e` where x < 0), written with `out=` into "
-        "the one array it returns. It is equal to `bplib.sigmoid` bit for bit and several "
-        "times faster on a large batch.",
+        "with `np.where`, which never overflows. The `Sigmoid` layer calls `sigmoid_fast` in "
+        "`bplib/activations.py`: the textbook `1 / (1 + exp(-x))` in four steps that each "
+        "write into the one array it returns (`out=`). For x < -709 `exp(-x)` overflows to "
+        "infinity and `1 / (1 + inf) = 0` is the right limit, so that warning is silenced. "
+        "It agrees with `bplib.sigmoid` to a few units in the last place and is about three "
+        "times faster on a large batch. Its backward pass, `grad * out * (1 - out)`, is "
+        "likewise computed in the one array it returns.",
+        "- Every layer checks that its input holds no NaN or infinity, so that a bad number "
+        "is reported where it enters. The check computes the sum of squares `x . x` (one "
+        "`np.dot`: a single fast pass, no temporary array), which is finite unless `x` holds "
+        "a NaN or an infinity or its squares overflow; only then does it test every number "
+        "(`check_finite` in `bplib/validation.py`).",
         "- `Dense.forward` computes `x @ W` and then adds `b` in place (`out += b`): one new "
         "array instead of two.",
         "- `Dense.backward` writes `dW = x.T @ grad_out` and `db` into the arrays it already "
@@ -365,10 +406,10 @@ def page_text(results):
         "",
         "What bplib does not do: numpy runs one operation at a time, so the sigmoid and its "
         "derivative read and write memory several times where PyTorch fuses them into one "
-        "pass; and numpy's OpenBLAS and PyTorch's MKL are different matrix libraries, whose "
-        "speed on a given shape and CPU differs by tens of percent either way. On two cores "
-        "shared with other work the ratios move by about that much between runs, which is "
-        "why the per-round range is shown.",
+        "pass. And numpy's OpenBLAS and PyTorch's BLAS are different matrix libraries, whose "
+        "speed on the same products differs (see the results above). On two cores shared "
+        "with other work the ratios move between runs, which is why the per-round range is "
+        "shown.",
         "",
     ]
     return "\n".join(line for line in lines if line is not None)

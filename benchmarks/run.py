@@ -1,13 +1,16 @@
 """Run every benchmark in separate processes and write results + a book page.
 
-    python benchmarks/run.py            # full run (make bench): about 6 minutes on 2 cores
+    python benchmarks/run.py            # full run (make bench): about 10 minutes on 2 cores
     python benchmarks/run.py --quick    # a smoke run with few repeats, written elsewhere
 
 Each measurement runs in a fresh process (so thread counts are set before numpy and
 PyTorch start). For every network, dtype and thread count the implementations alternate
-A B C A B C over several rounds, so a change in the machine's load hits all of them; the
-report gives medians with their interquartile range, and the bplib / PyTorch ratio both
-from the medians and per round (its range shows how much the load moved it).
+A B C C B A A B C ... over several rounds, so a change in the machine's load hits all of
+them; the report gives medians with their interquartile range, and the bplib / PyTorch
+ratio both from the medians and per round (its range shows how much the load moved it).
+The matmul peak is measured between the large network's steps, and the products of a step
+alone are timed with numpy and with PyTorch in one process, to separate what the BLAS
+libraries contribute from what bplib's own code does.
 
 The full run writes benchmarks/results/results.json (the raw times, versions, thread
 counts, load average), benchmarks/results/results.md and the book page
@@ -31,9 +34,10 @@ ROOT = HERE.parent
 SIZES = ["small", "medium", "large"]
 DTYPES = ["float64", "float32"]
 THREADS = [1, 2]
-ROUNDS = 5
-# steps timed per process and round, after 2 warm-up steps
-REPEATS = {"small": 60, "medium": 20, "large": 4}
+ROUNDS = 7
+# steps timed per process and round (about half a second of steps), after warm-up steps
+REPEATS = {"small": 1000, "medium": 100, "large": 6}
+WARMUP = {"small": 50, "medium": 10, "large": 2}
 # the seed's per-sample code takes about 0.05 s, 0.7 s and 13 s per step: fewer of them
 SEED_REPEATS = {"small": 5, "medium": 2, "large": 1}
 SEED_ROUNDS = {"small": 3, "medium": 3, "large": 2}
@@ -52,20 +56,24 @@ def env_for(threads):
     return env
 
 
-def measure(what, impl, size, dtype, threads=1, repeats=10, warmup=2):
+def measure(what, impl, size, dtype, threads=1, repeats=10, warmup=2, with_peak=False):
     command = [sys.executable, str(HERE / "bench_step.py"), what, impl, str(size), dtype,
                "--repeats", str(repeats), "--warmup", str(warmup)]
+    command += ["--with-peak"] if with_peak else []
     done = subprocess.run(command, env=env_for(threads), capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[1:])} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def summary(times):
+def summary(times, keep=200):
+    """Median, quartiles and count of ``times``; the times themselves when at most ``keep``."""
     times = sorted(times)
     q = statistics.quantiles(times, n=4) if len(times) >= 2 else [times[0]] * 3
-    return {"median": statistics.median(times), "q1": q[0], "q3": q[2], "n": len(times),
-            "times": times}
+    result = {"median": statistics.median(times), "q1": q[0], "q3": q[2], "n": len(times)}
+    if len(times) <= keep:
+        result["times"] = times
+    return result
 
 
 def blas_info():
@@ -127,18 +135,26 @@ def machine(have_torch):
 
 
 def run_steps(quick, have_torch):
+    """Training steps of every implementation, alternated over rounds.
+
+    The order within a round is reversed every other round (A B C, C B A, ...), so no
+    implementation always runs first. For the large network, bplib's process follows every
+    step with one timed ``np.matmul`` of 1024 x 1024 matrices, so the large step's share of
+    the matmul peak compares two numbers measured in one process under the same load.
+    """
     impls = ["bplib", "torch", "seed"] if have_torch else ["bplib", "seed"]
     results = []
     for size in SIZES:
         for dtype in DTYPES:
             for threads in THREADS:
-                times = {impl: [] for impl in impls}
-                per_round = {impl: [] for impl in impls}
-                flops = None
+                kinds = impls + (["peak"] if size == "large" else [])  # peak: bplib's process
+                times = {kind: [] for kind in kinds}
+                per_round = {kind: [] for kind in kinds}
+                flops = peak_flops = None
                 rounds = 1 if quick else ROUNDS
-                for round_ in range(rounds):  # A B C A B C
-                    for impl in impls:
-                        if impl == "seed":
+                for round_ in range(rounds):
+                    for kind in (impls if round_ % 2 == 0 else impls[::-1]):
+                        if kind == "seed":
                             if round_ >= (1 if quick else SEED_ROUNDS[size]):
                                 continue
                             if quick and size == "large":
@@ -146,15 +162,22 @@ def run_steps(quick, have_torch):
                             repeats, warmup = SEED_REPEATS[size], 0 if size == "large" else 1
                         else:
                             repeats = max(2, REPEATS[size] // 5) if quick else REPEATS[size]
-                            warmup = 2
-                        out = measure("step", impl, size, dtype, threads, repeats, warmup)
-                        times[impl] += out["times"]
-                        per_round[impl].append(statistics.median(out["times"]))
+                            warmup = WARMUP[size]
+                        with_peak = kind == "bplib" and size == "large"
+                        out = measure("step", kind, size, dtype, threads, repeats, warmup,
+                                      with_peak)
+                        times[kind] += out["times"]
+                        per_round[kind].append(statistics.median(out["times"]))
                         flops = out["step_flops"]
+                        if with_peak:
+                            times["peak"] += out["peak_times"]
+                            per_round["peak"].append(statistics.median(out["peak_times"]))
+                            peak_flops = out["peak_flops"]
                 row = {"size": size, "dtype": dtype, "threads": threads, "step_flops": flops}
                 for impl in impls:
                     if times[impl]:
                         row[impl] = summary(times[impl])
+                        row[impl]["round_medians"] = per_round[impl]
                 if have_torch:
                     row["bplib_over_torch"] = row["bplib"]["median"] / row["torch"]["median"]
                     ratios = [b / t for b, t in zip(per_round["bplib"], per_round["torch"])]
@@ -164,11 +187,46 @@ def run_steps(quick, have_torch):
                 row["bplib_gflops"] = flops / row["bplib"]["median"] / 1e9
                 if have_torch:
                     row["torch_gflops"] = flops / row["torch"]["median"] / 1e9
+                if size == "large":
+                    row["peak"] = summary(times["peak"])
+                    row["peak_flops"] = peak_flops
+                    row["peak_gflops"] = peak_flops / row["peak"]["median"] / 1e9
+                    row["peak_share"] = row["bplib_gflops"] / row["peak_gflops"]
+                    row["peak_share_rounds"] = [
+                        (flops / b) / (peak_flops / p)
+                        for b, p in zip(per_round["bplib"], per_round["peak"])]
                 print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                                   for k, v in row.items()
                                   if not isinstance(v, (dict, list))}), flush=True)
                 results.append(row)
     return results
+
+
+def peak_rows(steps):
+    """The matmul peaks measured in the large network's rounds, one row per dtype/threads."""
+    rows = []
+    for row in steps:
+        if "peak" in row:
+            q1, q3 = row["peak"]["q1"], row["peak"]["q3"]
+            rows.append({"dtype": row["dtype"], "threads": row["threads"],
+                         "gflops": row["peak_gflops"],
+                         "q1_gflops": row["peak_flops"] / q3 / 1e9,
+                         "q3_gflops": row["peak_flops"] / q1 / 1e9})
+    return rows
+
+
+def run_gemm(quick):
+    """The products of a step alone, numpy against PyTorch, at 1 thread (needs PyTorch)."""
+    rows = []
+    for size in ("medium", "large"):
+        for dtype in DTYPES:
+            repeats = (3 if quick else 10) * (10 if size == "medium" else 1)
+            out = measure("gemm", "both", size, dtype, 1, repeats)
+            row = {"size": size, "dtype": dtype, "threads": 1, "step_flops": out["step_flops"],
+                   "numpy": summary(out["numpy"]), "torch": summary(out["torch"])}
+            row["numpy_over_torch"] = row["numpy"]["median"] / row["torch"]["median"]
+            rows.append(row)
+    return rows
 
 
 def run_agreement():
@@ -181,17 +239,7 @@ def run_agreement():
 
 
 def run_other(quick):
-    other = {"peak": [], "fwdbwd": [], "numgrad": [], "memory": []}
-    for dtype in DTYPES:
-        for threads in THREADS:
-            out = measure("peak", "none", "none", dtype, threads, 5 if quick else 30)
-            med = statistics.median(out["times"])
-            other["peak"].append({"dtype": dtype, "threads": threads,
-                                  "gflops": out["flops"] / med / 1e9,
-                                  "q1_gflops": out["flops"] / statistics.quantiles(
-                                      out["times"], n=4)[2] / 1e9,
-                                  "q3_gflops": out["flops"] / statistics.quantiles(
-                                      out["times"], n=4)[0] / 1e9})
+    other = {"fwdbwd": [], "numgrad": [], "memory": []}
     for size in ("medium", "large"):
         for dtype in DTYPES:
             out = measure("fwdbwd", "bplib", size, dtype, 1, 5 if quick else 20)
@@ -233,6 +281,9 @@ def main():
         "agreement": run_agreement(),
         **run_other(args.quick),
     }
+    results["peak"] = peak_rows(results["steps"])
+    if have_torch:
+        results["gemm"] = run_gemm(args.quick)
     results["load_average_after"] = os.getloadavg()
     results["seconds"] = round(
         (datetime.datetime.now(datetime.UTC) - started).total_seconds(), 1)
