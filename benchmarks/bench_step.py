@@ -243,14 +243,16 @@ def cmd_fwdbwd(args):
 
 
 def cmd_gemm(args):
-    """The matrix products of one training step alone, by numpy and by PyTorch.
+    """A step's matrix products alone, by numpy and by PyTorch, beside the two steps.
 
-    The same products as a step does them, on the same arrays: ``x @ W`` per layer, then
-    ``x.T @ grad`` per layer and ``grad @ W.T`` for every layer but the first. numpy hands
-    them to its OpenBLAS, PyTorch to its own BLAS (MKL in the PyPI wheels for x86). The
-    two alternate call by call in this one process, so the load falls on both alike. The
-    difference between the libraries' times is the part of bplib / PyTorch that no change
-    to bplib's Python code can remove.
+    The products are those of a training step, on arrays of the same shapes: ``x @ W``
+    per layer, then ``x.T @ grad`` per layer and ``grad @ W.T`` for every layer but the
+    first, each written into an array made once, so that only the BLAS call is timed.
+    numpy hands them to its OpenBLAS, PyTorch to its own BLAS (MKL in the PyPI wheels for
+    x86). In one process, four things alternate call by call: bplib's step, numpy's
+    products, PyTorch's step, PyTorch's products. So the load falls on all four alike,
+    and a step's time minus its products' time is what each library spends outside the
+    matrix products: activations, loss, update, checks and Python.
     """
     import torch
 
@@ -261,7 +263,6 @@ def cmd_gemm(args):
     xs = [rng.normal(size=(batch, n)).astype(dtype) for n in sizes[:-1]]
     gs = [rng.normal(size=(batch, n)).astype(dtype) for n in sizes[1:]]
     ws = [rng.normal(size=(a, b)).astype(dtype) for a, b in zip(sizes[:-1], sizes[1:])]
-    # every product writes into an array made once, so only the BLAS call is timed
     jobs = []
     for k, (x, g, w) in enumerate(zip(xs, gs, ws)):
         jobs.append((x, w, np.empty((batch, w.shape[1]), dtype)))  # forward: x @ W
@@ -274,17 +275,20 @@ def cmd_gemm(args):
         for a, b, out in jobs:
             matmul(a, b, out=out)
 
-    numpy_times, torch_times = [], []
-    runs = ((jobs, np.matmul, numpy_times), (torch_jobs, torch.matmul, torch_times))
-    for _ in range(args.warmup):
-        for job_list, matmul, _ in runs:
-            products(job_list, matmul)
-    for _ in range(args.repeats):
-        for job_list, matmul, times in runs:
+    runs = {
+        "bplib_step": make_step("bplib", sizes, batch, dtype),
+        "numpy": lambda: products(jobs, np.matmul),
+        "torch_step": make_step("torch", sizes, batch, dtype),
+        "torch": lambda: products(torch_jobs, torch.matmul),
+    }
+    times = {name: [] for name in runs}
+    for k in range(args.warmup + args.repeats):
+        for name, fn in runs.items():
             start = time.perf_counter()
-            products(job_list, matmul)
-            times.append(time.perf_counter() - start)
-    return {"numpy": numpy_times, "torch": torch_times, "step_flops": step_flops(sizes, batch)}
+            fn()
+            if k >= args.warmup:
+                times[name].append(time.perf_counter() - start)
+    return {**times, "step_flops": step_flops(sizes, batch)}
 
 
 def cmd_peak(args):

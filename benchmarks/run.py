@@ -216,15 +216,21 @@ def peak_rows(steps):
 
 
 def run_gemm(quick):
-    """The products of a step alone, numpy against PyTorch, at 1 thread (needs PyTorch)."""
+    """A step's products alone and the two steps, in one process each (needs PyTorch)."""
     rows = []
     for size in ("medium", "large"):
         for dtype in DTYPES:
-            repeats = (3 if quick else 10) * (10 if size == "medium" else 1)
-            out = measure("gemm", "both", size, dtype, 1, repeats)
-            row = {"size": size, "dtype": dtype, "threads": 1, "step_flops": out["step_flops"],
-                   "numpy": summary(out["numpy"]), "torch": summary(out["torch"])}
+            repeats = {"medium": 100, "large": 12}[size] // (5 if quick else 1)
+            warmup = {"medium": 10, "large": 2}[size]
+            out = measure("gemm", "both", size, dtype, 1, repeats, warmup)
+            row = {"size": size, "dtype": dtype, "threads": 1, "step_flops": out["step_flops"]}
+            for name in ("numpy", "torch", "bplib_step", "torch_step"):
+                row[name] = summary(out[name])
             row["numpy_over_torch"] = row["numpy"]["median"] / row["torch"]["median"]
+            row["bplib_over_torch"] = (row["bplib_step"]["median"]
+                                       / row["torch_step"]["median"])
+            row["bplib_outside"] = row["bplib_step"]["median"] - row["numpy"]["median"]
+            row["torch_outside"] = row["torch_step"]["median"] - row["torch"]["median"]
             rows.append(row)
     return rows
 
