@@ -228,18 +228,26 @@ def cmd_fwdbwd(args):
             for layer, _, grad in pairs:
                 layer.backward(grad)
 
-        forward()
-        result[kind] = {"forward": timed(forward, args.repeats),
-                        "backward": timed(backward, args.repeats)}
+        result[kind] = forward_backward_times(forward, backward, args.repeats)
     # the whole network as a training step runs it: the first layer skips dLoss/dx
-    result["network"] = {
-        "forward": timed(lambda: model.forward(x), args.repeats),
-        "backward": timed(lambda: model.backward(loss.backward(), input_grad=False),
-                          args.repeats),
-    }
+    result["network"] = forward_backward_times(
+        lambda: model.forward(x),
+        lambda: model.backward(loss.backward(), input_grad=False), args.repeats)
     flops = layer_flops(sizes, batch)
     result["predicted_network_ratio"] = (2 * sum(flops) - flops[0]) / sum(flops)
     return result
+
+
+def forward_backward_times(forward, backward, repeats, warmup=2):
+    """Time ``forward`` and ``backward`` alternately, so the load falls on both alike."""
+    times = {"forward": [], "backward": []}
+    for k in range(warmup + repeats):
+        for name, fn in (("forward", forward), ("backward", backward)):
+            start = time.perf_counter()
+            fn()
+            if k >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return times
 
 
 def cmd_gemm(args):

@@ -248,7 +248,8 @@ def run_other(quick):
     other = {"fwdbwd": [], "numgrad": [], "memory": []}
     for size in ("medium", "large"):
         for dtype in DTYPES:
-            out = measure("fwdbwd", "bplib", size, dtype, 1, 5 if quick else 20)
+            repeats = {"medium": 100, "large": 15}[size] // (5 if quick else 1)
+            out = measure("fwdbwd", "bplib", size, dtype, 1, repeats)
             row = {"size": size, "dtype": dtype,
                    "predicted_dense_ratio": out["predicted_dense_ratio"],
                    "predicted_network_ratio": out["predicted_network_ratio"]}
