@@ -301,8 +301,12 @@ def page_text(results):
         f"before numpy starts; the implementations alternate over {results['rounds']} rounds, "
         "the order reversed every other round (A B C, C B A, ...), so a change in the "
         "machine's load falls on all of them. "
-        "Times are medians, with the interquartile range in brackets; the bplib / PyTorch "
-        "ratio is the ratio of the medians, with the range of the per-round ratios. All three "
+        "Times are medians, with the interquartile range in brackets. The bplib / PyTorch "
+        "ratio is taken per round, whose two runs are seconds apart (on this shared machine "
+        "the speed of a run can change by a third from one second to the next, for both "
+        "libraries alike), and the tables give the median of those ratios with their range. "
+        "The large step's share of the matmul peak is likewise the median over rounds. "
+        "All three "
         "give the same losses from the same weights (last table), so they do the same work.",
         "",
         "```{figure} images/step_times.png",

@@ -7,7 +7,8 @@ Each measurement runs in a fresh process (so thread counts are set before numpy 
 PyTorch start). For every network, dtype and thread count the implementations alternate
 A B C C B A A B C ... over several rounds, so a change in the machine's load hits all of
 them; the report gives medians with their interquartile range, and the bplib / PyTorch
-ratio both from the medians and per round (its range shows how much the load moved it).
+ratio per round (the two runs of a round are seconds apart, so a change of load between
+rounds cancels): the median of those ratios, and their range.
 The matmul peak is measured between the large network's steps, and the products of a step
 alone are timed with numpy and with PyTorch in one process, to separate what the BLAS
 libraries contribute from what bplib's own code does.
@@ -34,7 +35,7 @@ ROOT = HERE.parent
 SIZES = ["small", "medium", "large"]
 DTYPES = ["float64", "float32"]
 THREADS = [1, 2]
-ROUNDS = 7
+ROUNDS = 9
 # steps timed per process and round (about half a second of steps), after warm-up steps
 REPEATS = {"small": 1000, "medium": 100, "large": 6}
 WARMUP = {"small": 50, "medium": 10, "large": 2}
@@ -179,9 +180,13 @@ def run_steps(quick, have_torch):
                         row[impl] = summary(times[impl])
                         row[impl]["round_medians"] = per_round[impl]
                 if have_torch:
-                    row["bplib_over_torch"] = row["bplib"]["median"] / row["torch"]["median"]
+                    # paired: each round's two runs are seconds apart, so load changes
+                    # between rounds cancel in the ratio; the headline is their median
                     ratios = [b / t for b, t in zip(per_round["bplib"], per_round["torch"])]
                     row["bplib_over_torch_rounds"] = ratios
+                    row["bplib_over_torch"] = statistics.median(ratios)
+                    row["bplib_over_torch_pooled"] = (row["bplib"]["median"]
+                                                      / row["torch"]["median"])
                 if "seed" in row:
                     row["seed_over_bplib"] = row["seed"]["median"] / row["bplib"]["median"]
                 row["bplib_gflops"] = flops / row["bplib"]["median"] / 1e9
@@ -191,10 +196,10 @@ def run_steps(quick, have_torch):
                     row["peak"] = summary(times["peak"])
                     row["peak_flops"] = peak_flops
                     row["peak_gflops"] = peak_flops / row["peak"]["median"] / 1e9
-                    row["peak_share"] = row["bplib_gflops"] / row["peak_gflops"]
                     row["peak_share_rounds"] = [
                         (flops / b) / (peak_flops / p)
                         for b, p in zip(per_round["bplib"], per_round["peak"])]
+                    row["peak_share"] = statistics.median(row["peak_share_rounds"])
                 print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                                   for k, v in row.items()
                                   if not isinstance(v, (dict, list))}), flush=True)

@@ -83,7 +83,10 @@ def test_the_committed_results_record_versions_threads_and_rounds():
         if "torch" in row:
             assert len(row["bplib_over_torch_rounds"]) == RESULTS["rounds"]
             assert np.isclose(row["bplib_over_torch"],
-                              row["bplib"]["median"] / row["torch"]["median"])
+                              np.median(row["bplib_over_torch_rounds"]))
+            assert np.allclose(row["bplib_over_torch_rounds"],
+                               np.divide(row["bplib"]["round_medians"],
+                                         row["torch"]["round_medians"]))
 
 
 def test_the_book_page_is_generated_from_the_committed_results():
