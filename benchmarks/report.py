@@ -39,11 +39,6 @@ def mark(ok):
     return "met" if ok else "**missed**"
 
 
-def peak_of(results, dtype, threads):
-    return next(p["gflops"] for p in results["peak"]
-                if p["dtype"] == dtype and p["threads"] == threads)
-
-
 def target_rows(results):
     """Every target of the issue with its measured value: (what, measured, target, met)."""
     rows = []
@@ -217,13 +212,13 @@ def dense_forward_text(results):
     for row in results["fwdbwd"]:
         if row["size"] == "large":
             gflops = sum(layer_flops(*SIZES["large"])) / row["Dense"]["forward"] / 1e9
-            share = gflops / peak_of(results, row["dtype"], 1)
-            parts.append(f"{gflops:.0f} GFLOP/s in {row['dtype']} ({share:.0%} of the peak)")
+            parts.append(f"{gflops:.0f} GFLOP/s in {row['dtype']}")
     if not parts:
         return ""
     return (" The large network's Dense forward passes alone, nothing but matrix products of "
-            "its own shapes (batch 256), ran at " + " and ".join(parts) + ": the ceiling "
-            "for a whole step is that, less the time of the sigmoids, checks and update.")
+            "its own shapes (batch 256), ran at " + " and ".join(parts) + " (measured in "
+            "another process than the peak): the ceiling for a whole step is that, less the "
+            "time of the sigmoids, checks and update.")
 
 
 def gemm_text(results):
@@ -349,8 +344,9 @@ def page_text(results):
         "forward pass (2 x batch x in x out operations each, F in all), `x.T @ grad` per layer "
         "for dW (F again) and `grad @ W.T` for the layer below (F minus the first layer's "
         "share). The peak is `np.matmul` of two 1024 x 1024 matrices on the same thread count, "
-        "timed after every step of the large network in the same process, so the step's "
-        "share of the peak compares two numbers taken under the same load."
+        "timed after every step of the large network in the same process (after one untimed "
+        "product that brings its matrices back into the cache), so the step's share of the "
+        "peak compares two numbers taken under the same load."
         + (f" The large step reached {large['float64']['bplib_gflops']:.0f} GFLOP/s in float64 "
            f"and {large['float32']['bplib_gflops']:.0f} in float32."
            if {'float64', 'float32'} <= set(large) else "")
@@ -382,9 +378,9 @@ def page_text(results):
         "",
         "## Where the fast code lives, and why",
         "",
-        "The chapters teach the plain formulas; bplib computes exactly the same numbers with "
-        "fewer temporary arrays, because on these networks numpy spends much of a step "
-        "allocating and filling temporaries rather than multiplying matrices. "
+        "The chapters teach the plain formulas; bplib computes the same numbers (to the last "
+        "few digits) with fewer temporary arrays, because on these networks numpy spends "
+        "much of a step allocating and filling temporaries rather than multiplying matrices. "
         "`tests/test_fast_paths.py` checks that every fast path gives the plain formulas' "
         "results (float64 to 1e-12, float32 to 1e-5).",
         "",
