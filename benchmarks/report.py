@@ -50,7 +50,7 @@ def target_rows(results):
             target = RATIO_TARGETS[row["size"]]
             ratio = row["bplib_over_torch"]
             rows.append((f"bplib / PyTorch time, {row['size']} {row['dtype']}",
-                         f"{ratio:.2f}", f"<= {target}", ratio <= target))
+                         f"{ratio:.3f}", f"<= {target}", ratio <= target))
         if row["size"] == "large":
             share = row["peak_share"]
             rows.append((f"large step GFLOP/s / matmul peak, {row['dtype']}",
