@@ -1,6 +1,6 @@
 """Run every benchmark in separate processes and write results + a book page.
 
-    python benchmarks/run.py            # full run (make bench): about 10 minutes on 2 cores
+    python benchmarks/run.py            # full run (make bench): 10 to 13 minutes on 2 cores
     python benchmarks/run.py --quick    # a smoke run with few repeats, written elsewhere
 
 Each measurement runs in a fresh process (so thread counts are set before numpy and
@@ -41,7 +41,7 @@ REPEATS = {"small": 1000, "medium": 100, "large": 6}
 WARMUP = {"small": 50, "medium": 10, "large": 2}
 # the seed's per-sample code takes about 0.05 s, 0.7 s and 13 s per step: fewer of them
 SEED_REPEATS = {"small": 5, "medium": 2, "large": 1}
-SEED_ROUNDS = {"small": 3, "medium": 3, "large": 2}
+SEED_ROUNDS = {"small": 3, "medium": 2, "large": 1}
 NUMGRAD_N = [100, 1000, 10_000, 100_000]
 
 
