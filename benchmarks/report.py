@@ -389,7 +389,7 @@ def page_text(results):
         "`bplib/activations.py`: the textbook `1 / (1 + exp(-x))` in four steps that each "
         "write into the one array it returns (`out=`). For x < -709 `exp(-x)` overflows to "
         "infinity and `1 / (1 + inf) = 0` is the right limit, so that warning is silenced. "
-        "It agrees with `bplib.sigmoid` to a few units in the last place and is about three "
+        "It agrees with `bplib.sigmoid` to a few units in the last place and is several "
         "times faster on a large batch. Its backward pass, `grad * out * (1 - out)`, is "
         "likewise computed in the one array it returns.",
         "- Every layer checks that its input holds no NaN or infinity, so that a bad number "
