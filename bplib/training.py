@@ -10,7 +10,7 @@ import numpy as np
 
 from .data import _positive_int, _rng, as_labels
 from .optim import backward_pass, check_gradient_shapes, subtract_scaled
-from .validation import as_float_array, check_2d, check_finite, check_positive
+from .validation import all_finite, as_float_array, check_2d, check_finite, check_positive
 
 
 class TrainingDiverged(FloatingPointError):
@@ -198,7 +198,7 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
                 check_gradient_shapes(parameters, where)  # before any parameter moves
                 for name, param, grad in parameters:
                     subtract_scaled(param, lr, grad)  # param -= lr * grad, in place
-                    if not np.isfinite(param).all():
+                    if not all_finite(param):
                         raise diverged(epoch, place, f"parameter {name} is no longer finite")
             try:
                 row = evaluate(epoch)

@@ -51,19 +51,25 @@ def as_float_dtype(dtype, where):
     return result
 
 
-def check_finite(array, name, where):
-    """Raise ``ValueError`` if ``array`` holds NaN or infinity.
+def all_finite(array):
+    """True if ``array`` holds no NaN and no infinity.
 
     The sum of squares ``x . x`` is one fast pass over the numbers without a temporary
     array, and it is finite unless ``x`` holds a NaN or an infinity (squares are never
     negative, so nothing cancels), or unless the squares overflow (``|x| > 1e154`` in
     float64). Only when it is not finite do we test every number, with ``np.isfinite``.
-    Every layer checks its input, so this runs a few times per layer and step.
+    Every layer checks its input and ``train`` checks every parameter after each step,
+    so this runs a few times per layer and step.
     """
     flat = array.ravel()
     if math.isfinite(np.dot(flat, flat)):  # math: a plain number, faster than np.isfinite
-        return
-    if not np.isfinite(array).all():
+        return True
+    return bool(np.isfinite(array).all())
+
+
+def check_finite(array, name, where):
+    """Raise ``ValueError`` if ``array`` holds NaN or infinity (tested by ``all_finite``)."""
+    if not all_finite(array):
         raise ValueError(f"{where}: {name} contains NaN or infinity")
 
 
