@@ -4,7 +4,6 @@
     python benchmarks/bench_step.py agree all small float64
     python benchmarks/bench_step.py fwdbwd bplib large float64
     python benchmarks/bench_step.py gemm both large float32
-    python benchmarks/bench_step.py peak none none float64
     python benchmarks/bench_step.py numgrad bplib 1000 float64
     python benchmarks/bench_step.py memory bplib medium float64
 
@@ -103,15 +102,24 @@ def make_step(impl, sizes, batch, dtype):
     raise ValueError(f"unknown implementation {impl!r}")
 
 
-def timed(fn, repeats, warmup=2):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+def alternating_times(functions, repeats, warmup=2):
+    """Call ``functions`` (a dict name -> function) in turn, ``warmup + repeats`` times.
+
+    Returns ``{name: [seconds, ...]}`` for the last ``repeats`` rounds. Calling them in
+    turn lets a change of the machine's load fall on all of them alike.
+    """
+    times = {name: [] for name in functions}
+    for k in range(warmup + repeats):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            fn()
+            if k >= warmup:
+                times[name].append(time.perf_counter() - start)
     return times
+
+
+def timed(fn, repeats, warmup=2):
+    return alternating_times({"fn": fn}, repeats, warmup)["fn"]
 
 
 def layer_flops(sizes, batch):
@@ -147,17 +155,10 @@ def cmd_step(args):
         result["times"] = timed(step, args.repeats, args.warmup)
         return result
     peak = peak_product(dtype)
-    result["times"], result["peak_times"] = [], []
-    for k in range(args.warmup + args.repeats):
-        start = time.perf_counter()
-        step()
-        step_time = time.perf_counter() - start
-        peak()  # untimed: the matrices back in the cache
-        start = time.perf_counter()
-        peak()
-        if k >= args.warmup:
-            result["times"].append(step_time)
-            result["peak_times"].append(time.perf_counter() - start)
+    # "warm" is timed but not kept: it brings the peak's matrices back into the cache
+    times = alternating_times({"step": step, "warm": peak, "peak": peak}, args.repeats,
+                              args.warmup)
+    result["times"], result["peak_times"] = times["step"], times["peak"]
     result["peak_flops"] = PEAK_FLOPS
     return result
 
@@ -234,26 +235,16 @@ def cmd_fwdbwd(args):
             for layer, _, grad in pairs:
                 layer.backward(grad)
 
-        result[kind] = forward_backward_times(forward, backward, args.repeats)
+        result[kind] = alternating_times({"forward": forward, "backward": backward},
+                                         args.repeats)
     # the whole network as a training step runs it: the first layer skips dLoss/dx
-    result["network"] = forward_backward_times(
-        lambda: model.forward(x),
-        lambda: model.backward(loss.backward(), input_grad=False), args.repeats)
+    result["network"] = alternating_times(
+        {"forward": lambda: model.forward(x),
+         "backward": lambda: model.backward(loss.backward(), input_grad=False)},
+        args.repeats)
     flops = layer_flops(sizes, batch)
     result["predicted_network_ratio"] = (2 * sum(flops) - flops[0]) / sum(flops)
     return result
-
-
-def forward_backward_times(forward, backward, repeats, warmup=2):
-    """Time ``forward`` and ``backward`` alternately, so the load falls on both alike."""
-    times = {"forward": [], "backward": []}
-    for k in range(warmup + repeats):
-        for name, fn in (("forward", forward), ("backward", backward)):
-            start = time.perf_counter()
-            fn()
-            if k >= warmup:
-                times[name].append(time.perf_counter() - start)
-    return times
 
 
 def cmd_gemm(args):
@@ -295,19 +286,8 @@ def cmd_gemm(args):
         "torch_step": make_step("torch", sizes, batch, dtype),
         "torch": lambda: products(torch_jobs, torch.matmul),
     }
-    times = {name: [] for name in runs}
-    for k in range(args.warmup + args.repeats):
-        for name, fn in runs.items():
-            start = time.perf_counter()
-            fn()
-            if k >= args.warmup:
-                times[name].append(time.perf_counter() - start)
+    times = alternating_times(runs, args.repeats, args.warmup)
     return {**times, "step_flops": step_flops(sizes, batch)}
-
-
-def cmd_peak(args):
-    times = timed(peak_product(np.dtype(args.dtype).type), args.repeats)
-    return {"times": times, "flops": PEAK_FLOPS}
 
 
 def cmd_numgrad(args):
@@ -366,7 +346,7 @@ def cmd_memory(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", choices=["step", "agree", "fwdbwd", "gemm", "peak",
+    parser.add_argument("what", choices=["step", "agree", "fwdbwd", "gemm",
                                          "numgrad", "memory"])
     parser.add_argument("impl")
     parser.add_argument("size")
@@ -377,7 +357,6 @@ def main():
                         help="step: alternate every step with a timed 1024^3 np.matmul")
     args = parser.parse_args()
     commands = {"step": cmd_step, "agree": cmd_agree, "fwdbwd": cmd_fwdbwd, "gemm": cmd_gemm,
-                "peak": cmd_peak,
                 "numgrad": cmd_numgrad, "memory": cmd_memory}
     print(json.dumps(commands[args.what](args)))
 
