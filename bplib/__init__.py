@@ -4,7 +4,6 @@ Every public name is importable as ``bplib.<name>``; each docstring says which c
 teaches it.
 """
 
-from . import checks as checks  # the exercises' checks, bplib.checks.check_<name>
 from .activations import ReLU, Sigmoid, relu, relu_derivative, sigmoid, sigmoid_derivative
 from .data import load_digits, one_hot, train_test_split
 from .gradcheck import backprop_gradients, gradient_check, numerical_gradients, rel_error

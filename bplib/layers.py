@@ -13,20 +13,22 @@ from .validation import (
     need_forward,
 )
 
-INITS = ("normal", "xavier", "he")
+INITS = ("normal", "lecun", "glorot", "xavier", "he")
 
 
 def init_weights(in_features, out_features, rng, init="normal", std=0.01):
-    """Random weights of shape ``(in_features, out_features)``.
+    """Random weights of shape ``(in_features, out_features)``, drawn from N(0, scale**2).
 
-    * ``"normal"``: N(0, std**2), the seed's choice (std = 0.01 by default).
-    * ``"xavier"``: N(0, 1 / in_features) -- keeps the variance of sigmoid/tanh layers.
-    * ``"he"``: N(0, 2 / in_features) -- keeps the variance of ReLU layers.
+    * ``"normal"``: scale = ``std`` (0.01 by default), the original notebook's choice.
+    * ``"lecun"``: variance 1 / in_features; keeps the forward variance of a linear layer.
+    * ``"glorot"`` (also ``"xavier"``): variance 2 / (in_features + out_features); a
+      compromise between the forward (1 / in) and the backward (1 / out) variance, for tanh.
+    * ``"he"``: variance 2 / in_features; ReLU zeroes half its inputs, so it doubles LeCun's.
 
     Args:
         in_features, out_features: sizes, positive ints.
         rng: an ``np.random.Generator``.
-        init: ``"normal"``, ``"xavier"`` or ``"he"``; std: for ``"normal"``, > 0.
+        init: one of ``INITS``; std: for ``"normal"``, > 0.
 
     Returns:
         float64 array of shape ``(in_features, out_features)``.
@@ -43,8 +45,14 @@ def init_weights(in_features, out_features, rng, init="normal", std=0.01):
     if init not in INITS:
         raise ValueError(f"init_weights: init must be one of {INITS}, got {init!r}")
     check_positive(std, "std", "init_weights")
-    scale = {"normal": std, "xavier": np.sqrt(1.0 / in_features), "he": np.sqrt(2.0 / in_features)}
-    return rng.normal(0.0, scale[init], size=(in_features, out_features))
+    variance = {
+        "lecun": 1.0 / in_features,
+        "glorot": 2.0 / (in_features + out_features),
+        "xavier": 2.0 / (in_features + out_features),
+        "he": 2.0 / in_features,
+    }
+    scale = std if init == "normal" else np.sqrt(variance[init])
+    return rng.normal(0.0, scale, size=(in_features, out_features))
 
 
 class Dense:

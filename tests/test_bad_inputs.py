@@ -51,7 +51,7 @@ def total(v):
 
 def small_model():
     """2 inputs -> 3 sigmoid units -> 1 sigmoid output, with fixed weights."""
-    return DNN(1, 3, 2, 1, rng=0, init="xavier")
+    return DNN(1, 3, 2, 1, rng=0, init="lecun")
 
 
 LOGITS = np.zeros((4, 3))  # a batch of 4 samples, 3 classes
@@ -169,8 +169,8 @@ CATALOGUE = [
      ValueError, r"Dense: in_features must be a positive int, got 0"),
     ("dense-float-outputs", None, lambda _: Dense(3, 2.5),
      ValueError, r"Dense: out_features must be a positive int, got 2.5"),
-    ("dense-unknown-init", None, lambda _: Dense(3, 2, init="glorot"),
-     ValueError, r"init_weights: init must be one of \('normal', 'xavier', 'he'\), got 'glorot'"),
+    ("dense-unknown-init", None, lambda _: Dense(3, 2, init="uniform"),
+     ValueError, r"init_weights: init must be one of \('normal', 'lecun', 'glorot', 'xavier', 'he'\), got 'uniform'"),
     ("dense-negative-std", None, lambda _: Dense(3, 2, std=-1.0),
      ValueError, r"init_weights: std must be a positive finite number, got -1.0"),
     ("dense-text-rng", None, lambda _: Dense(3, 2, rng="seed"),
@@ -181,7 +181,7 @@ CATALOGUE = [
      ValueError, r"Dense.from_arrays: b must have shape \(2,\), got \(3,\)"),
     ("from-arrays-nan-W", None, lambda _: Dense.from_arrays(np.full((3, 2), np.nan), np.ones(2)),
      ValueError, r"Dense.from_arrays: W contains NaN or infinity"),
-    ("init-weights-zero", None, lambda _: init_weights(0, 2, np.random.default_rng(0), init="xavier"),
+    ("init-weights-zero", None, lambda _: init_weights(0, 2, np.random.default_rng(0), init="lecun"),
      ValueError, r"init_weights: in_features must be a positive int, got 0"),
     ("init-weights-int-rng", None, lambda _: init_weights(3, 2, 42),
      TypeError, r"init_weights: rng must be an np.random.Generator .*got int"),

@@ -1,11 +1,11 @@
-"""bplib.checks: right answers pass, stubs say "not implemented yet", and every known
+"""bpcheck: right answers pass, stubs say "not implemented yet", and every known
 mistake gets its own hint, printed as one line without a traceback."""
 
 import numpy as np
 import pytest
 
+import bpcheck as checks
 import bplib
-from bplib import checks
 
 # --- right answers: bplib's own code, and small independent versions ------------------
 

@@ -68,7 +68,7 @@ def test_check_cells_show_the_expected_line(name, version):
         text = "".join(
             "".join(o.get("text", "")) for o in cell["outputs"] if o["output_type"] == "stream"
         )
-        calls = re.findall(r"\bchecks\.(check_\w+)\(", source(cell))
+        calls = re.findall(r"\bbpcheck\.(check_\w+)\(", source(cell))
         if calls:
             n_checks += 1
             (check,) = calls
@@ -123,7 +123,7 @@ def test_generator_strips_solutions_and_refuses_bad_notebooks():
 
     def executed(text):
         nb = make_exercises.nbformat.v4.new_notebook()
-        cell = make_exercises.nbformat.v4.new_code_cell("checks.check_sigmoid(sigmoid)")
+        cell = make_exercises.nbformat.v4.new_code_cell("bpcheck.check_sigmoid(sigmoid)")
         cell.outputs = [make_exercises.nbformat.v4.new_output("stream", name="stdout",
                                                               text=text)]
         nb.cells = [cell]

@@ -57,7 +57,7 @@ def network(sizes, dtype, seed=0):
     rng = np.random.default_rng(seed)
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        dense = Dense(n_in, n_out, rng=rng, init="xavier", dtype=dtype)
+        dense = Dense(n_in, n_out, rng=rng, init="lecun", dtype=dtype)
         dense.b = rng.normal(0, 0.5, n_out).astype(dtype)
         layers += [dense, Sigmoid()]
     return Sequential(*layers)
@@ -200,7 +200,7 @@ def test_float32_network_follows_the_float64_one():
     x, y = rng.normal(size=(16, 10)), rng.uniform(0.1, 0.9, size=(16, 2))
     grads = {}
     for dtype in DTYPES:
-        model = DNN(2, 16, 10, 2, rng=0, init="xavier", dtype=dtype)
+        model = DNN(2, 16, 10, 2, rng=0, init="lecun", dtype=dtype)
         loss = MSE()
         loss.forward(model.forward(x), y)
         model.backward(loss.backward())

@@ -34,7 +34,7 @@ def test_dense_default_init_is_the_seeds(rng):
 
 
 def test_dense_backward_matches_central_differences(rng):
-    layer = Dense(4, 3, rng=rng, init="xavier")
+    layer = Dense(4, 3, rng=rng, init="lecun")
     layer.b = rng.normal(size=3)
     x = rng.normal(size=(6, 4))
     weights = rng.normal(size=(6, 3))  # loss = sum(weights * layer(x))
@@ -72,7 +72,7 @@ def test_mse_backward_matches_central_differences(rng):
 
 @pytest.mark.parametrize("activation", [Sigmoid, ReLU])
 def test_whole_network_gradient_check(activation, rng):
-    model = DNN(3, 8, 5, 2, activation=activation, rng=rng, init="xavier")
+    model = DNN(3, 8, 5, 2, activation=activation, rng=rng, init="lecun")
     for layer in model.layers[::2]:
         # Random biases: with b = 0 a unit whose inputs are all 0 (dead ReLUs upstream)
         # sits exactly on ReLU's kink, where central differences see slope 1/2.
@@ -104,7 +104,7 @@ def test_numerical_gradients_forward_costs_n_plus_one_loss_evaluations(rng):
 
 
 def test_numerical_gradients_forward_is_close_to_backprop(rng):
-    model = DNN(2, 6, 3, 2, rng=rng, init="xavier")
+    model = DNN(2, 6, 3, 2, rng=rng, init="lecun")
     x, y = rng.normal(size=(2, 3)), rng.normal(size=(2, 2))
     numeric = numerical_gradients(model, MSE(), x, y, method="forward")
     loss = MSE()
@@ -116,7 +116,7 @@ def test_numerical_gradients_forward_is_close_to_backprop(rng):
 
 def test_fan_out_gradients_add_up(rng):
     """One input feeding two layers: d loss / d x is the sum of both paths."""
-    a, b = Dense(3, 2, rng=rng, init="xavier"), Dense(3, 2, rng=rng, init="xavier")
+    a, b = Dense(3, 2, rng=rng, init="lecun"), Dense(3, 2, rng=rng, init="lecun")
     x = rng.normal(size=(4, 3))
     target = rng.normal(size=(4, 2))
 
@@ -146,7 +146,7 @@ def test_dnn_rejects_the_function_sigmoid():
 
 
 def test_gradient_descent_returns_loss_before_update_and_loss_decreases(rng):
-    model = DNN(2, 16, 10, 2, rng=rng, init="xavier")
+    model = DNN(2, 16, 10, 2, rng=rng, init="lecun")
     x, y = rng.normal(size=(1, 10)), rng.uniform(0.2, 0.8, size=(1, 2))
     loss = MSE()
     first = loss.forward(model(x), y)

@@ -137,7 +137,7 @@ def network_cases(draw):
     depth, width, n_in, n_out = draw(st.integers(0, 3)), draw(sizes), draw(sizes), draw(sizes)
     activation = draw(st.sampled_from([Sigmoid, ReLU]))
     rng = np.random.default_rng(draw(seeds))
-    model = DNN(depth, width, n_in, n_out, activation=activation, rng=rng, init="xavier")
+    model = DNN(depth, width, n_in, n_out, activation=activation, rng=rng, init="lecun")
     for layer in model.layers[::2]:
         layer.b = rng.normal(size=layer.b.shape)
     batch = draw(st.integers(1, 8))
@@ -201,8 +201,8 @@ def test_softmax_is_a_distribution_unchanged_by_a_shift(case, shift):
 def test_classifier_backprop_matches_central_differences(batch, classes, n_in, seed):
     """Dense -> Sigmoid -> Dense -> softmax cross-entropy, the book's digit classifier."""
     rng = np.random.default_rng(seed)
-    model = Sequential(Dense(n_in, 8, rng=rng, init="xavier"), Sigmoid(),
-                       Dense(8, classes, rng=rng, init="xavier"))
+    model = Sequential(Dense(n_in, 8, rng=rng, init="lecun"), Sigmoid(),
+                       Dense(8, classes, rng=rng, init="lecun"))
     for layer in model.layers[::2]:
         layer.b = rng.normal(size=layer.b.shape)
     x, labels = rng.normal(size=(batch, n_in)), rng.integers(0, classes, size=batch)

@@ -1,4 +1,4 @@
-"""The machinery behind :mod:`bplib.checks`: run a student's code, never let it raise.
+"""The machinery behind :mod:`bpcheck`: run a student's code, never let it raise.
 
 A check is written as ``_impl(run, student)``: it calls the student's code through
 ``run.call`` (which turns ``NotImplementedError`` and other exceptions into the private
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .gradcheck import rel_error
+from bplib.gradcheck import rel_error
 
 PASS, TODO, FAIL = "✅", "⏳", "❌"
 TOL = 1e-7  # rel_error at or below this: the same numbers up to round-off (float64)
