@@ -9,6 +9,7 @@ that prints exactly one line and returns None, with ``.result(student)`` returni
 """
 
 import warnings
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -208,3 +209,29 @@ def make_check(n_tests):
         return check
 
     return wrap
+
+
+SEED = 20240601
+
+
+def seeded_rng(offset=0):
+    """The checks' own random numbers: the same cases on every run."""
+    return np.random.default_rng(SEED + offset)
+
+
+
+@contextmanager
+def needs_implementation():
+    """Run a cell's block that uses your code; print a short line instead of a traceback.
+
+    ``with bpcheck.needs_implementation(): ...`` prints "not implemented yet" while a
+    function it calls still raises ``NotImplementedError``, and names any other exception
+    in one line; when the code works it prints nothing and changes nothing.
+    """
+    try:
+        yield
+    except NotImplementedError:
+        print(f"{TODO} not implemented yet: this cell uses your code from the tasks above. "
+              "Finish them, then run this cell again.")
+    except Exception as error:
+        print(f"{FAIL} this cell stopped: your code raised {type(error).__name__}: {error}")
