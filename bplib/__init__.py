@@ -4,7 +4,16 @@ Every public name is importable as ``bplib.<name>``; each docstring says which c
 teaches it.
 """
 
-from .activations import ReLU, Sigmoid, relu, relu_derivative, sigmoid, sigmoid_derivative
+from .activations import (
+    ReLU,
+    Sigmoid,
+    Tanh,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    tanh,
+)
 from .data import load_digits, one_hot, train_test_split
 from .gradcheck import backprop_gradients, gradient_check, numerical_gradients, rel_error
 from .layers import Dense, init_weights
@@ -25,6 +34,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "Tanh",
     "SoftmaxCrossEntropy",
     "TrainingDiverged",
     "accuracy",
@@ -45,6 +55,7 @@ __all__ = [
     "sigmoid",
     "sigmoid_derivative",
     "softmax",
+    "tanh",
     "train",
     "train_test_split",
 ]

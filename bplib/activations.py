@@ -2,6 +2,7 @@
 
     sigmoid(x) = 1 / (1 + exp(-x)),   sigmoid'(x) = sigmoid(x) (1 - sigmoid(x)) <= 1/4
     relu(x)    = max(x, 0),           relu'(x) = 1 for x > 0, else 0 (0 at x = 0 too)
+    tanh(x),                          tanh'(x) = 1 - tanh(x)**2 <= 1
 """
 
 import numpy as np
@@ -148,6 +149,54 @@ class Sigmoid:
 
     def __repr__(self):
         return "Sigmoid()"
+
+
+def tanh(x):
+    """Hyperbolic tangent, elementwise: ``2 * sigmoid(2x) - 1``, values in [-1, 1].
+
+    Args:
+        x: array of any shape (or a float).
+
+    Returns:
+        array of ``x``'s shape.
+
+    Taught in: chapter "ReLU and vanishing gradients".
+    """
+    return np.tanh(as_float_array(x, "x", "tanh"))
+
+
+class Tanh:
+    """Tanh layer: caches its output ``h``; ``backward`` uses ``1 - h**2``.
+
+    ``forward(x)``: x of any shape -> same shape. ``backward(grad_out)``: grad_out of the
+    output's shape -> gradient with respect to x, same shape.
+
+    Taught in: chapter "ReLU and vanishing gradients".
+    """
+
+    def __init__(self):
+        self.out = None  # cached by forward, used by backward
+
+    def forward(self, x):
+        x = as_float_array(x, "x", "Tanh.forward")
+        check_finite(x, "x", "Tanh.forward")
+        self.out = np.tanh(x)
+        return self.out
+
+    __call__ = forward
+
+    def backward(self, grad_out):
+        need_forward(self.out, "Tanh.backward")
+        grad_out = as_float_array(grad_out, "grad_out", "Tanh.backward")
+        check_same_shape(grad_out, "grad_out", self.out.shape, "Tanh.backward")
+        return grad_out * (1.0 - self.out**2)
+
+    def parameters(self):
+        """A Tanh has no parameters: an empty list."""
+        return []
+
+    def __repr__(self):
+        return "Tanh()"
 
 
 class ReLU:
