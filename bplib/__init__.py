@@ -14,6 +14,7 @@ from .activations import (
     sigmoid_derivative,
     tanh,
 )
+from .autodiff import Dual, Value, topological_order, zero_grad
 from .data import load_digits, one_hot, train_test_split
 from .gradcheck import backprop_gradients, gradient_check, numerical_gradients, rel_error
 from .layers import Dense, init_weights
@@ -30,6 +31,7 @@ __all__ = [
     "CountCalls",
     "DNN",
     "Dense",
+    "Dual",
     "MSE",
     "ReLU",
     "Sequential",
@@ -37,6 +39,7 @@ __all__ = [
     "Tanh",
     "SoftmaxCrossEntropy",
     "TrainingDiverged",
+    "Value",
     "accuracy",
     "backprop_gradients",
     "gradient_check",
@@ -56,6 +59,8 @@ __all__ = [
     "sigmoid_derivative",
     "softmax",
     "tanh",
+    "topological_order",
     "train",
     "train_test_split",
+    "zero_grad",
 ]
