@@ -90,13 +90,31 @@ def test_first_cells_link_and_install_on_colab_only(name, version):
     title, note, colab = nb["cells"][:3]
     assert source(title).startswith("# Exercise" if version == "student" else "# Solution")
     chapter = "../chapters/" if version == "student" else "../../chapters/"
-    assert f"{{doc}}`{chapter}" in source(title)
-    assert "{doc}`" in source(note)
+    assert re.search(rf"\]\({re.escape(chapter)}\d\d_\w+\.ipynb\)", source(title)), (
+        f"{name}: link the chapter as [chapter N]({chapter}NN_name.ipynb)")
+    other = f"solutions/{name}.ipynb" if version == "student" else f"../{name}.ipynb"
+    assert f"]({other})" in source(note)
     assert colab["metadata"].get("tags") == ["remove-cell"]
     code = source(colab)
     assert 'if "google.colab" in sys.modules:' in code
     assert re.search(r"bplib @ git\+https://\S+@v\d+\.\d+\.\d+", code), "pinned to a tag"
     assert colab["outputs"] == []  # prints nothing outside Colab
+
+
+LINK = re.compile(r"\]\(([^)\s]+\.ipynb)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("name, version", CASES, ids=IDS)
+def test_text_uses_plain_links_that_exist(name, version):
+    """Jupyter shows {doc} roles as raw text; plain Markdown links work in both."""
+    path = make_exercises.paths(name)[version]
+    for i, cell in enumerate(committed(name, version)["cells"], start=1):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = source(cell)
+        assert "{doc}" not in text, f"{name} ({version}) cell {i}: use a Markdown link"
+        for target in LINK.findall(text):
+            assert (path.parent / target).resolve().exists(), f"{name} cell {i}: {target}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,6 +128,24 @@ def test_student_version_holds_no_solution(name):
     assert hidden, "the solution cells are folded in the book"
     for cell in hidden:
         assert source(cell) not in student_code
+
+
+def test_generator_reads_myst_with_jupytext_and_uses_the_engines_marks():
+    import bpcheck.engine
+
+    assert (make_exercises.PASS, make_exercises.TODO, make_exercises.FAIL) == (
+        bpcheck.engine.PASS, bpcheck.engine.TODO, bpcheck.engine.FAIL)
+    text = (
+        "# Exercise 9: t\n\nText.\n\n```{code-cell} ipython3\n:tags: [hide-input]\n\n"
+        "x = 1\n```\n\n+++\n\nMore.\n\n```{code-cell} ipython3\n---\nmystnb:\n  image:\n"
+        "    alt: 'A plot: x against y'\n---\nprint(x)\n```\n"
+    )
+    cells = make_exercises.parse_source(text, "t")
+    assert [kind for kind, _, _ in cells] == ["markdown", "code", "markdown", "code"]
+    assert cells[1][1:] == ("x = 1", {"tags": ["hide-input"]})
+    assert cells[3][2] == {"mystnb": {"image": {"alt": "A plot: x against y"}}}
+    with pytest.raises(make_exercises.ExerciseError, match="YAML block"):
+        make_exercises.parse_source("# E\n\n```{code-cell} ipython3\n:alt: a: b\nx\n```\n", "t")
 
 
 def test_generator_strips_solutions_and_refuses_bad_notebooks():

@@ -3,10 +3,15 @@
     python tools/make_exercises.py              # every source in tools/exercises/
     python tools/make_exercises.py ex03_sigmoid # only the named exercise(s)
 
-Each source ``tools/exercises/<name>.md`` is MyST-like markdown: prose, with code cells
-fenced as ``` ```{code-cell} ipython3 ``` (optional lines right after the fence:
-``:tags: [a, b]`` and ``:alt: <alt text of the figure the cell draws>``) and markdown cells
-split at lines holding ``+++``. From it this script writes
+Each source ``tools/exercises/<name>.md`` is a MyST Markdown notebook, read with jupytext's
+MyST reader (the format Jupyter Book itself uses): prose, code cells fenced as
+``` ```{code-cell} ipython3 ```, markdown cells split at lines holding ``+++``. A code cell's
+options are its metadata: ``:tags: [a, b]`` in the short form, or a YAML block between
+``---`` lines, e.g. ``tags: [...]`` and ``mystnb: {image: {alt: "..."}}`` for the alt text of
+the figure the cell draws (write the YAML block whenever a value contains a colon). Exercise
+text links chapters with plain Markdown links, ``[chapter 3](../chapters/03_sigmoid.ipynb)``:
+``{doc}`` roles show as raw text in Jupyter, while the book resolves ``.ipynb`` links.
+From it this script writes
 
 * ``exercises/<name>.ipynb``: the student version. Code between ``### BEGIN SOLUTION`` and
   ``### END SOLUTION`` is replaced by ``raise NotImplementedError()``; cells tagged
@@ -33,13 +38,14 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from bpcheck.engine import FAIL, PASS, TODO
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "tools" / "exercises"
 STUDENT_DIR = ROOT / "exercises"
 SOLUTION_DIR = STUDENT_DIR / "solutions"
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-PASS, TODO, FAIL = "✅", "⏳", "❌"
 # A cell is a check cell when it runs a check or a block that needs the student's code.
 CHECK_CALL = re.compile(r"\bcheck_\w+\(|needs_implementation\(")
 
@@ -54,38 +60,42 @@ class ExerciseError(Exception):
 
 
 def parse_source(text, name):
-    """Split a source into ``[(cell_type, source, tags, alt), ...]``."""
-    cells, lines, kind, tags, alt = [], [], "markdown", [], None
+    """Split a source into ``[(cell_type, source, metadata), ...]`` with jupytext's reader.
 
-    def flush():
-        body = "\n".join(lines).strip("\n")
-        if kind == "code" or body.strip():
-            cells.append((kind, body if kind == "code" else body.strip(), list(tags), alt))
+    ``metadata`` holds a code cell's ``tags`` and ``mystnb`` options; a short-form
+    ``:alt: text`` option becomes ``{"mystnb": {"image": {"alt": text}}}``.
+    """
+    import jupytext  # a maintainer tool (requirements.txt); colab_cell_source needs none
+    from jupytext.myst import MystMetadataParsingError
 
-    it = iter(text.splitlines())
-    for line in it:
-        if kind == "markdown" and line.startswith("```{code-cell}"):
-            flush()
-            lines, kind, tags, alt = [], "code", [], None
+    try:
+        nb = jupytext.reads(text, fmt="md:myst")
+    except MystMetadataParsingError as error:
+        raise ExerciseError(
+            f"{name}: {error}. Write the cell's options as a YAML block between '---' lines "
+            "(quote values that contain a colon)."
+        ) from None
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            body = cell.source.strip()
+            if body:
+                cells.append(("markdown", body, {}))
             continue
-        if kind == "code" and not lines and line.startswith(":tags:"):
-            tags = [t.strip() for t in line.split(":", 2)[2].strip(" []").split(",") if t.strip()]
-            continue
-        if kind == "code" and not lines and line.startswith(":alt:"):
-            alt = line.split(":", 2)[2].strip()
-            continue
-        if kind == "code" and line.strip() == "```":
-            flush()
-            lines, kind, tags, alt = [], "markdown", [], None
-            continue
-        if kind == "markdown" and line.strip() == "+++":
-            flush()
-            lines = []
-            continue
-        lines.append(line)
-    if kind == "code":
-        raise ExerciseError(f"{name}: a code cell is not closed with ```")
-    flush()
+        if cell.cell_type != "code":
+            raise ExerciseError(f"{name}: unexpected {cell.cell_type} cell")
+        meta = dict(cell.metadata)
+        unknown = set(meta) - {"tags", "mystnb", "alt"}
+        if unknown:
+            raise ExerciseError(f"{name}: unknown code-cell option(s) {sorted(unknown)}")
+        metadata = {}
+        if meta.get("tags"):
+            metadata["tags"] = list(meta["tags"])
+        if "mystnb" in meta:
+            metadata["mystnb"] = meta["mystnb"]
+        if "alt" in meta:
+            metadata["mystnb"] = {"image": {"alt": str(meta["alt"])}}
+        cells.append(("code", cell.source, metadata))
     return cells
 
 
@@ -153,9 +163,10 @@ def build(name, version, root=ROOT):
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     out = []
-    for i, (kind, source, tags, alt) in enumerate(cells):
+    for i, (kind, source, metadata) in enumerate(cells):
         where = f"{name} cell {i + 1}"
-        tags = list(tags)
+        metadata = copy.deepcopy(metadata)
+        tags = metadata.pop("tags", [])
         if kind == "markdown":
             if version == "solution":
                 source = retarget_links(source)
@@ -165,9 +176,9 @@ def build(name, version, root=ROOT):
             if i == 0:
                 other = (f"solutions/{name}" if version == "student" else f"../{name}")
                 note = (
-                    f"Worked solutions: {{doc}}`{other}`."
+                    f"Worked solutions: [{name} solutions]({other}.ipynb)."
                     if version == "student"
-                    else f"The exercise without solutions: {{doc}}`{other}`."
+                    else f"The exercise without solutions: [{name}]({other}.ipynb)."
                 )
                 out.append(nbformat.v4.new_markdown_cell(note))
                 out.append(nbformat.v4.new_code_cell(colab_cell_source(root)))
@@ -187,8 +198,7 @@ def build(name, version, root=ROOT):
         cell = nbformat.v4.new_code_cell(source)
         if tags:
             cell.metadata["tags"] = tags
-        if alt:
-            cell.metadata["mystnb"] = {"image": {"alt": alt}}
+        cell.metadata.update(metadata)
         out.append(cell)
     for i, cell in enumerate(out):
         cell["id"] = f"{name[:4]}-{version[:3]}-{i:02d}"
