@@ -16,7 +16,13 @@ from .activations import (
 )
 from .autodiff import Dual, Value, topological_order, zero_grad
 from .data import load_digits, one_hot, train_test_split
-from .gradcheck import backprop_gradients, gradient_check, numerical_gradients, rel_error
+from .gradcheck import (
+    backprop_gradients,
+    gradient_check,
+    max_rel_error,
+    numerical_gradients,
+    rel_error,
+)
 from .layers import Dense, init_weights
 from .losses import MSE
 from .network import DNN, Sequential
@@ -48,6 +54,7 @@ __all__ = [
     "iterate_minibatches",
     "load_digits",
     "log_softmax",
+    "max_rel_error",
     "numerical_derivative",
     "numerical_gradient",
     "numerical_gradients",

@@ -9,27 +9,9 @@ from importlib import resources
 
 import numpy as np
 
-from .validation import check_positive
+from .validation import as_rng, check_int, check_positive
 
 N_DIGITS = 1797
-
-
-def _rng(rng, where):
-    """``rng`` as a ``np.random.Generator`` (an int seeds a new one); anything else is refused."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"{where}: rng must be a np.random.Generator or an int seed, got {type(rng).__name__}"
-    )
-
-
-def _positive_int(value, name, where):
-    """``value`` as an int if it is an int >= 1 (not a bool); else ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def as_labels(labels, name, where, n_classes=None, batch=None):
@@ -116,7 +98,7 @@ def train_test_split(x, y, test_fraction, rng):
     check_positive(test_fraction, "test_fraction", where)
     if test_fraction >= 1:
         raise ValueError(f"{where}: test_fraction must lie in (0, 1), got {test_fraction}")
-    rng = _rng(rng, where)
+    rng = as_rng(rng, where)
     n = x.shape[0]
     n_test = int(round(n * test_fraction))
     if n_test < 1 or n_test > n - 1:
@@ -141,7 +123,7 @@ def one_hot(labels, n_classes):
 
     Taught in: chapter "Putting it together: training on handwritten digits".
     """
-    n_classes = _positive_int(n_classes, "n_classes", "one_hot")
+    n_classes = check_int(n_classes, "n_classes", "one_hot")
     labels = as_labels(labels, "labels", "one_hot", n_classes=n_classes)
     out = np.zeros((labels.shape[0], n_classes))
     out[np.arange(labels.shape[0]), labels] = 1.0

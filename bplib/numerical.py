@@ -37,10 +37,7 @@ def _check_method(method, where):
 
 
 def _scalar(value, where, what="f must return"):
-    """Turn ``value`` (what ``f`` returned, or the point x) into a Python float.
-
-    ``what`` starts the error message: ``"f must return"`` or ``"x must be"``.
-    """
+    """``value`` (what ``f`` returned, or the point x) as a Python float."""
     array = np.asarray(value)
     if array.size != 1 or array.dtype.kind not in "biuf":
         raise ValueError(
@@ -77,18 +74,18 @@ def numerical_derivative(f, x, eps=1e-5, method="central"):
 
 
 def numerical_gradient(f, x, eps=1e-5, method="central", f_x=None):
-    """Gradient of a scalar function of an array, one coordinate at a time.
+    """Gradient of a scalar function of an array, one entry at a time.
 
-    ``f`` is always called with the array to evaluate: a private copy of ``x`` in which
-    one entry is moved by ``eps``. ``x`` itself is never changed. Each entry is put back
-    before the next one moves, so ``f`` sees exactly one perturbed coordinate per call.
+    Every call of ``f`` gets a fresh copy of ``x`` with one entry moved by ``eps``, so ``x``
+    is never changed and an ``f`` that changes its argument cannot spoil the next call.
 
     Args:
         f: callable taking an array of ``x.shape`` and returning one real number.
-        x: array of any shape (N entries in total).
-        eps: step size, > 0.
+        x: array of any shape and memory order (N entries in total).
+        eps: step size, > 0, large enough that ``x + eps != x`` for every entry.
         method: ``"forward"``: N + 1 calls of ``f``, error O(eps);
             ``"central"``: 2N calls of ``f``, error O(eps**2).
+        f_x: for ``"forward"``, ``f(x)`` if already known (then N calls).
 
     Returns:
         float64 array of ``x.shape``: the approximate gradient df/dx.
@@ -99,22 +96,28 @@ def numerical_gradient(f, x, eps=1e-5, method="central", f_x=None):
     _check_method(method, where)
     check_callable(f, "f", where)
     check_positive(eps, "eps", where)
-    point = as_float_array(x, "x", where).astype(np.float64, copy=True)
-    check_finite(point, "x", where)
-    flat = point.reshape(-1)  # a view: writing flat[i] moves point
-    grad = np.zeros(flat.size)
-
-    if method == "forward":
-        f_x = _scalar(f(point) if f_x is None else f_x, where)
-    for i in range(flat.size):
-        original = flat[i]
-        flat[i] = original + eps
-        f_plus = _scalar(f(point), where)
+    x = np.array(as_float_array(x, "x", where), dtype=np.float64)  # a private copy
+    check_finite(x, "x", where)
+    grad = np.zeros(x.shape)
+    if method == "forward" and f_x is None:
+        f_x = f(x.copy())
+    for i in np.ndindex(x.shape):
+        f_plus = _scalar(f(moved(x, i, eps)), where)
         if method == "forward":
-            grad[i] = (f_plus - f_x) / eps
+            grad[i] = (f_plus - _scalar(f_x, where)) / eps
         else:
-            flat[i] = original - eps
-            f_minus = _scalar(f(point), where)
-            grad[i] = (f_plus - f_minus) / (2 * eps)
-        flat[i] = original
-    return grad.reshape(point.shape)
+            grad[i] = (f_plus - _scalar(f(moved(x, i, -eps)), where)) / (2 * eps)
+    return grad
+
+
+def moved(x, index, step):
+    """A copy of ``x`` with ``x[index]`` moved by ``step``."""
+    y = x.copy()
+    y[index] += step
+    if y[index] == x[index]:
+        at = ", ".join(map(str, index))
+        raise ValueError(
+            f"numerical_gradient: eps={abs(step):g} is too small for x[{at}] = {x[index]:g}: "
+            "x + eps == x in float64, so f would not change; use a larger eps"
+        )
+    return y

@@ -1,96 +1,66 @@
 """Gradient descent (경사 하강법): move every parameter a small step against its gradient."""
 
-from .network import Sequential
-from .validation import check_not_class, check_positive
+import numpy as np
+
+from .validation import check_loss, check_model, check_positive
 
 
 def gradient_descent(model, loss, x, y, lr=0.01):
-    """One step of gradient descent: forward, backward, update.
-
-    Every check happens before the first parameter moves, so a call that raises leaves
-    the model as it was.
+    """One step of gradient descent: forward, backward, ``update``.
 
     Args:
-        model: a :class:`~bplib.Sequential` (or anything with ``forward``,
-            ``backward`` and ``parameters``).
-        loss: a loss object such as :class:`~bplib.MSE` (an instance: ``MSE()``).
-        x: inputs (batch, n_input); y: targets of the model output's shape.
+        model: a :class:`~bplib.Sequential` (anything with ``forward``, ``backward`` and
+            ``parameters``).
+        loss: a loss object such as ``bplib.MSE()``.
+        x: inputs (batch, n_input); y: targets for the model's output.
         lr: learning rate, > 0.
 
     Returns:
-        float, the loss *before* the update (as the seed's function returned it).
+        float, the loss *before* the update.
 
     Taught in: chapter "Backpropagation".
     """
     where = "gradient_descent"
+    check_model(model, where)
+    check_loss(loss, where)
     check_positive(lr, "lr", where)
-    check_not_class(model, "model", where, "bplib.DNN(...)")
-    check_not_class(loss, "loss", where, "bplib.MSE()")
-    value = loss.forward(model.forward(x), y)  # forward pass, every layer caches
-    backward_pass(model, loss.backward())  # every layer sets its gradients
-    parameters = model.parameters()
-    check_gradient_shapes(parameters, where)
-    for _, param, grad in parameters:
-        subtract_scaled(param, lr, grad)  # param -= lr * grad, in place
+    value = loss.forward(model.forward(x), y)
+    model.backward(loss.backward())
+    update(model.parameters(), lr, where)
     return value
 
 
-BLOCK = 65_536  # numbers per block of subtract_scaled: 512 KiB of float64, fits in a cache
+def update(parameters, lr, where="update"):
+    """``param -= lr * grad`` for every parameter, all or nothing.
 
-
-def subtract_scaled(param, lr, grad):
-    """``param -= lr * grad`` in place, a block of rows at a time.
-
-    The plain line makes a temporary array ``lr * grad`` as large as the parameter (8 MB
-    for a 1024 x 1024 float64 weight) and then reads it back. Going through blocks of about
-    ``BLOCK`` numbers keeps each temporary small and in the CPU cache, with the same result
-    to the last bit; it is about twice as fast for large weights.
+    Every new value is computed and checked first; only when all are finite and of the
+    right shape are they written, so a call that raises leaves every parameter as it was.
 
     Args:
-        param: array of any shape with at least one dimension, changed in place.
-        lr: float; grad: array of ``param``'s shape.
+        parameters: ``[(name, param, grad), ...]`` as from ``model.parameters()``; each
+            ``param`` a writeable float array, ``grad`` of its shape.
+        lr: learning rate, > 0.
 
-    Taught in: appendix "Performance of bplib".
+    Raises:
+        ValueError or TypeError for a wrong gradient or parameter; FloatingPointError when
+        a new value would be NaN or infinite (lr too large?).
+
+    Taught in: chapter "Backpropagation".
     """
-    if param.ndim == 0 or param.size <= BLOCK:  # small: one block, the plain line
-        param -= lr * grad
-        return
-    rows = max(1, BLOCK // max(1, param[0].size))  # rows per block
-    for start in range(0, param.shape[0], rows):
-        param[start:start + rows] -= lr * grad[start:start + rows]
-
-
-def backward_pass(model, grad):
-    """``model.backward(grad)`` for training: only the parameters' gradients are needed.
-
-    A :class:`~bplib.Sequential` is told so (``input_grad=False``), and its first Dense
-    layer skips the gradient with respect to the data; other models run their plain
-    ``backward``.
-
-    Args:
-        model: the network; grad: dLoss/doutput, of the output's shape.
-
-    Taught in: appendix "Performance of bplib".
-    """
-    if isinstance(model, Sequential):
-        model.backward(grad, input_grad=False)
-    else:
-        model.backward(grad)
-
-
-def check_gradient_shapes(parameters, where):
-    """Raise ``ValueError`` unless every gradient has its parameter's shape.
-
-    Called before the first parameter moves, so that a wrong gradient (say a transposed
-    ``dW``) leaves the whole model unchanged instead of half updated.
-
-    Args:
-        parameters: list of ``(name, value, grad)`` as returned by ``model.parameters()``.
-        where: the calling function's name, for the message.
-    """
+    new_values = []
     for name, param, grad in parameters:
-        if grad.shape != param.shape:
-            raise ValueError(
-                f"{where}: the gradient of {name} must have the parameter's shape "
-                f"{param.shape}, got {grad.shape}; no parameter was changed"
-            )
+        if not (isinstance(param, np.ndarray) and param.dtype.kind == "f"):
+            raise TypeError(f"{where}: parameter {name} must be a float array, got "
+                            f"{type(param).__name__} {getattr(param, 'dtype', '')}".rstrip())
+        if not param.flags.writeable:
+            raise ValueError(f"{where}: parameter {name} is read-only; no parameter was changed")
+        if np.shape(grad) != param.shape:
+            raise ValueError(f"{where}: the gradient of {name} must have the parameter's shape "
+                             f"{param.shape}, got {np.shape(grad)}; no parameter was changed")
+        new = param - lr * np.asarray(grad, dtype=param.dtype)
+        if not np.isfinite(new).all():
+            raise FloatingPointError(f"{where}: the update would make {name} NaN or infinite "
+                                     f"(is lr={lr:g} too large?); no parameter was changed")
+        new_values.append(new)
+    for (_, param, _), new in zip(parameters, new_values):
+        param[...] = new

@@ -91,7 +91,7 @@ class SoftmaxCrossEntropy:
         log_p = log_softmax(logits)
         with np.errstate(under="ignore"):
             self.probs = np.exp(log_p)
-        self.labels = labels
+        self.labels = labels.copy()  # the caller may change its array later
         return float(-np.mean(log_p[np.arange(batch), labels]))
 
     __call__ = forward

@@ -1,16 +1,25 @@
 """Mini-batch gradient descent: batches, accuracy, and a training loop that stops on divergence.
 
 One epoch shuffles the training set and walks through it in mini-batches; each mini-batch
-gives one gradient-descent step (경사 하강법). The loss averages over the batch, so the
-gradient of a mini-batch estimates the gradient of the whole training set and the learning
-rate does not depend on the batch size.
+gives one gradient-descent step (경사 하강법). The loss averages over the batch, so a
+mini-batch gradient estimates the whole training set's gradient at the same scale; the best
+learning rate still depends on the batch size (smaller batches give noisier steps).
 """
 
 import numpy as np
 
-from .data import _positive_int, _rng, as_labels
-from .optim import backward_pass, check_gradient_shapes, subtract_scaled
-from .validation import all_finite, as_float_array, check_2d, check_finite, check_positive
+from .data import as_labels
+from .optim import update
+from .validation import (
+    as_float_array,
+    as_rng,
+    check_2d,
+    check_finite,
+    check_int,
+    check_loss,
+    check_model,
+    check_positive,
+)
 
 
 class TrainingDiverged(FloatingPointError):
@@ -51,7 +60,7 @@ def iterate_minibatches(x, y, batch_size, rng):
     Args:
         x: array (n, features); y: array (n, ...), e.g. labels (n,).
         batch_size: int >= 1 (``batch_size >= n`` gives one batch of all samples).
-        rng: ``np.random.Generator`` or an int seed; it draws the order of the samples.
+        rng: ``np.random.Generator`` or an int seed >= 0; it draws the order of the samples.
 
     Yields:
         ``(x_batch, y_batch)`` of shapes ``(b, features)`` and ``(b, ...)``, ``b <= batch_size``.
@@ -60,8 +69,8 @@ def iterate_minibatches(x, y, batch_size, rng):
     """
     where = "iterate_minibatches"
     x, y = _check_xy(x, y, where)
-    batch_size = _positive_int(batch_size, "batch_size", where)
-    order = _rng(rng, where).permutation(x.shape[0])  # drawn now, not at the first next()
+    batch_size = check_int(batch_size, "batch_size", where)
+    order = as_rng(rng, where).permutation(x.shape[0])  # drawn now, not at the first next()
 
     def batches():
         for start in range(0, len(order), batch_size):
@@ -86,6 +95,7 @@ def accuracy(scores, labels):
     where = "accuracy"
     scores = as_float_array(scores, "scores", where)
     check_2d(scores, "scores", where, feature_name="classes")
+    check_finite(scores, "scores", where)
     labels = as_labels(labels, "labels", where, n_classes=scores.shape[1],
                        batch=scores.shape[0])
     return float(np.mean(np.argmax(scores, axis=1) == labels))
@@ -102,51 +112,52 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
           max_loss_ratio=1e3):
     """Mini-batch gradient descent: ``epochs`` passes over shuffled mini-batches.
 
-    Each mini-batch: forward, ``loss.forward``, ``model.backward(loss.backward())`` (only the
-    parameters' gradients are computed, as in ``gradient_descent``), then
-    ``param -= lr * grad`` for every parameter. The model's arrays change in place.
+    Each mini-batch: forward, loss, backward, then :func:`~bplib.optim.update` (the step
+    :func:`~bplib.gradient_descent` takes). The loss (and the accuracy, when ``y`` holds
+    integer labels) on the whole training set, and on ``x_val, y_val`` if given, is
+    recorded before training (epoch 0) and after every epoch.
 
-    The loss (and the accuracy, when ``y`` holds integer class labels) on the whole training
-    set -- and on ``x_val, y_val`` if given -- is recorded before training (epoch 0) and after
-    every epoch.
-
-    If a mini-batch loss becomes NaN or infinite, a parameter stops being finite, or the loss
-    grows above ``max_loss_ratio * max(1, initial loss)``, training stops with
-    :class:`TrainingDiverged` naming the epoch (NumPy's overflow warnings are silenced
-    while training: the check replaces them).
+    Training stops with :class:`TrainingDiverged` when a mini-batch loss is NaN, infinite or
+    above ``max_loss_ratio * max(1, initial loss)``, or an update would make a parameter
+    non-finite; the model then holds the parameters from before the failing step.
 
     Args:
-        model: a :class:`~bplib.Sequential` (``forward``, ``backward``, ``parameters``).
-        loss: e.g. :class:`~bplib.SoftmaxCrossEntropy` (y int labels) or :class:`~bplib.MSE`.
+        model: a :class:`~bplib.Sequential`; loss: e.g. ``bplib.SoftmaxCrossEntropy()``.
         x: (n, features); y: (n,) int labels or targets of the model output's shape.
-        epochs, batch_size: ints >= 1.
-        lr: learning rate, > 0.
-        rng: ``np.random.Generator`` or an int seed, for the order of the mini-batches.
-        x_val, y_val: optional validation data, both or neither.
-        max_loss_ratio: how many times the initial loss counts as exploded (> 1).
+        epochs, batch_size: ints >= 1; lr: learning rate, > 0.
+        rng: ``np.random.Generator`` or an int seed >= 0, for the order of the mini-batches.
+        x_val, y_val: optional validation data, both or neither, shaped like x and y.
+        max_loss_ratio: how many times the initial loss counts as exploded, > 1.
 
     Returns:
-        dict of lists of floats, each of length ``epochs + 1`` (index 0 = before training):
-        ``"epoch"`` (0, 1, ..., epochs), ``"loss"``, and ``"accuracy"`` for class labels;
-        with validation data also ``"val_loss"`` and ``"val_accuracy"``.
-
-    Raises:
-        TrainingDiverged: the loss became NaN/inf or exploded; try a smaller ``lr``.
+        dict of lists, each of length ``epochs + 1`` (index 0 = before training):
+        ``"epoch"``, ``"loss"``, ``"accuracy"`` for class labels; with validation data also
+        ``"val_loss"`` and ``"val_accuracy"``.
 
     Taught in: chapter "Putting it together: training on handwritten digits".
     """
     where = "train"
+    check_model(model, where)
+    check_loss(loss, where)
     x, y = _check_xy(x, y, where)
-    epochs = _positive_int(epochs, "epochs", where)
-    batch_size = _positive_int(batch_size, "batch_size", where)
+    epochs = check_int(epochs, "epochs", where)
+    batch_size = check_int(batch_size, "batch_size", where)
     check_positive(lr, "lr", where)
     check_positive(max_loss_ratio, "max_loss_ratio", where)
-    rng = _rng(rng, where)
+    if max_loss_ratio <= 1:
+        raise ValueError(f"{where}: max_loss_ratio must be > 1 (the initial loss times it "
+                         f"counts as exploded), got {max_loss_ratio}")
+    rng = as_rng(rng, where)
     if (x_val is None) != (y_val is None):
         raise ValueError(f"{where}: give both x_val and y_val, or neither")
     validate = x_val is not None
     if validate:
         x_val, y_val = _check_xy(x_val, y_val, where, "x_val", "y_val")
+        for name, got, like in (("x_val", x_val, x), ("y_val", y_val, y)):
+            if got.shape[1:] != like.shape[1:]:
+                raise ValueError(f"{where}: {name} must have shape (n_val, "
+                                 f"{', '.join(map(str, like.shape[1:]))}) like the training "
+                                 f"data, got {got.shape}")
     classification = y.ndim == 1 and y.dtype.kind in "iu"
 
     history = {"epoch": [], "loss": []}
@@ -166,7 +177,7 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
             )
         return row
 
-    def append(row):  # all lists grow together, so they always have equal lengths
+    def append(row):  # all lists grow together
         for key in history:
             history[key].append(row[key])
 
@@ -182,28 +193,26 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
             epoch, history,
         )
 
-    no_longer_finite = "the model's outputs are no longer finite; the loss"
+    not_finite = "the model's outputs are no longer finite; the loss"
     for epoch in range(1, epochs + 1):
-        with np.errstate(over="ignore", invalid="ignore"):  # the checks below replace warnings
+        with np.errstate(over="ignore", invalid="ignore"):  # the checks replace warnings
             for step, (xb, yb) in enumerate(iterate_minibatches(x, y, batch_size, rng), 1):
                 place = f"mini-batch {step}"
                 try:
                     value = loss.forward(model.forward(xb), yb)
-                except ValueError as error:  # "x contains NaN or infinity", deep inside
-                    raise diverged(epoch, place, no_longer_finite) from error
+                except ValueError as error:  # "pred contains NaN or infinity"
+                    raise diverged(epoch, place, not_finite) from error
                 if not np.isfinite(value) or value > limit:
                     raise diverged(epoch, place, f"the loss became {value:.3g}")
-                backward_pass(model, loss.backward())  # parameter gradients only
-                parameters = model.parameters()
-                check_gradient_shapes(parameters, where)  # before any parameter moves
-                for name, param, grad in parameters:
-                    subtract_scaled(param, lr, grad)  # param -= lr * grad, in place
-                    if not all_finite(param):
-                        raise diverged(epoch, place, f"parameter {name} is no longer finite")
+                model.backward(loss.backward())
+                try:
+                    update(model.parameters(), lr, where)
+                except FloatingPointError as error:  # "train: the update would make ..."
+                    raise diverged(epoch, place, str(error).removeprefix(f"{where}: ")) from error
             try:
                 row = evaluate(epoch)
             except ValueError as error:
-                raise diverged(epoch, "end of epoch", no_longer_finite) from error
+                raise diverged(epoch, "end of epoch", not_finite) from error
             if not np.isfinite(row["loss"]) or row["loss"] > limit:
                 raise diverged(epoch, "end of epoch",
                                f"the loss on the training set became {row['loss']:.3g}")

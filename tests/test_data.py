@@ -88,7 +88,7 @@ def test_one_hot_by_hand():
         (lambda: train_test_split(np.zeros((4, 2)), np.zeros(3), 0.5, 0), ValueError, "y must have one entry per sample of x, shape (4, ...), got (3,)"),
         (lambda: train_test_split(np.zeros((4, 2)), np.zeros(4), 1.0, 0), ValueError, "test_fraction must lie in (0, 1)"),
         (lambda: train_test_split(np.zeros((4, 2)), np.zeros(4), 0.01, 0), ValueError, "leaves 0 of 4 samples"),
-        (lambda: train_test_split(np.zeros((4, 2)), np.zeros(4), 0.5, None), TypeError, "rng must be a np.random.Generator or an int seed"),
+        (lambda: train_test_split(np.zeros((4, 2)), np.zeros(4), 0.5, -3), TypeError, "rng must be an np.random.Generator, an int seed >= 0 or None, got -3"),
     ],
 )
 def test_bad_input_is_explained(call, error, message):

@@ -1,10 +1,11 @@
-"""The fast paths of bplib give the plain formulas' results, and float32 stays float32.
+"""The core and the speed-tuned path (bplib.fast) give the plain formulas' results.
 
 The plain formulas are written out here in numpy, as the chapters teach them:
 ``z = x @ W + b``, ``s = sigmoid(z)``, ``grad_z = grad_s * s * (1 - s)``, ``dW = x.T @ grad_z``,
-``db = grad_z.sum(0)``, ``grad_x = grad_z @ W.T`` and ``W -= lr * dW``. bplib computes the same
-with fewer temporary arrays (``sigmoid_fast``, ``out +=``, gradients written in place,
-``subtract_scaled``) and without the unused input gradient of the first layer.
+``db = grad_z.sum(0)``, ``grad_x = grad_z @ W.T`` and ``W -= lr * dW``. ``bplib.gradient_descent``
+(the core) and ``bplib.fast.train_step`` (fewer temporary arrays, gradients written in place,
+no input gradient for the first layer, blocked update) must both give them, within
+``TOLERANCE``. float32 stays float32.
 """
 
 import warnings
@@ -25,8 +26,7 @@ from bplib import (
     sigmoid,
     train,
 )
-from bplib.activations import sigmoid_fast
-from bplib.optim import BLOCK, subtract_scaled
+from bplib.fast import BLOCK, sigmoid_fast, subtract_scaled, train_step
 
 TOLERANCE = {np.float64: 1e-12, np.float32: 1e-5}
 DTYPES = [np.float64, np.float32]
@@ -66,7 +66,8 @@ def network(sizes, dtype, seed=0):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("sizes, batch", [([10, 32, 32, 2], 64), ([70, 300, 5], 9),
                                           ([3, 1], 1)])
-def test_training_steps_equal_the_plain_formulas(dtype, sizes, batch):
+@pytest.mark.parametrize("step", [gradient_descent, train_step], ids=["core", "fast"])
+def test_training_steps_equal_the_plain_formulas(dtype, sizes, batch, step):
     rng = np.random.default_rng(1)
     model = network(sizes, dtype)
     x = rng.normal(size=(batch, sizes[0])).astype(dtype)
@@ -74,7 +75,7 @@ def test_training_steps_equal_the_plain_formulas(dtype, sizes, batch):
     weights = [(d.W.copy(), d.b.copy()) for d in model.layers[0::2]]
     for _ in range(3):
         loss, grads, weights = plain_step(weights, x, y, lr=0.5)
-        assert abs(gradient_descent(model, MSE(), x, y, lr=0.5) - loss) <= TOLERANCE[dtype] * loss
+        assert abs(step(model, MSE(), x, y, lr=0.5) - loss) <= TOLERANCE[dtype] * loss
         for dense, (dW, db), (W, b) in zip(model.layers[0::2], grads, weights):
             assert dense.dW.dtype == dense.W.dtype == dtype
             assert rel_error(dense.dW, dW) < TOLERANCE[dtype]
@@ -84,20 +85,39 @@ def test_training_steps_equal_the_plain_formulas(dtype, sizes, batch):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_backward_without_input_gradient_sets_the_same_parameter_gradients(dtype):
+def test_fast_step_equals_the_core_on_relu_and_softmax_networks(dtype):
     rng = np.random.default_rng(2)
-    full, short = network([6, 5, 4], dtype, seed=3), network([6, 5, 4], dtype, seed=3)
-    x = rng.normal(size=(7, 6)).astype(dtype)
-    g = rng.normal(size=(7, 4)).astype(dtype)
-    full.forward(x)
-    short.forward(x)
-    dx = full.backward(g)
-    assert dx.shape == x.shape and dx.dtype == dtype
-    assert short.backward(g, input_grad=False) is None
-    for (_, _, a), (_, _, b) in zip(full.parameters(), short.parameters()):
-        np.testing.assert_array_equal(a, b)
-    layer = full.layers[0]
-    assert layer.backward(rng.normal(size=(7, 5)), input_grad=False) is None
+    x = rng.normal(size=(20, 6))
+    labels = rng.integers(0, 3, size=20)
+
+    def make():
+        return Sequential(Dense(6, 8, rng=3, init="he", dtype=dtype), ReLU(),
+                          Dense(8, 8, rng=4, init="he", dtype=dtype), Sigmoid(),
+                          Dense(8, 3, rng=5, init="glorot", dtype=dtype))
+
+    core, fast = make(), make()
+    for _ in range(4):
+        a = gradient_descent(core, SoftmaxCrossEntropy(), x, labels, lr=0.3)
+        b = train_step(fast, SoftmaxCrossEntropy(), x, labels, lr=0.3)
+        assert abs(a - b) <= TOLERANCE[dtype] * a
+    for (_, p, g), (_, q, h) in zip(core.parameters(), fast.parameters()):
+        assert rel_error(p, q) < TOLERANCE[dtype] and rel_error(g, h) < TOLERANCE[dtype]
+
+
+def test_fast_step_refuses_non_finite_gradients_and_changes_nothing():
+    class NaNGradient(MSE):  # a finite loss whose gradient is not
+        def backward(self):
+            grad = super().backward()
+            grad[0, 0] = np.nan
+            return grad
+
+    model = network([3, 4, 2], np.float64)
+    before = [p.copy() for _, p, _ in model.parameters()]
+    x = np.ones((2, 3))
+    with pytest.raises(FloatingPointError, match="not finite; no parameter was changed"):
+        train_step(model, NaNGradient(), x, np.zeros((2, 2)), lr=0.1)
+    for (_, p, _), old in zip(model.parameters(), before):
+        np.testing.assert_array_equal(p, old)
 
 
 def test_returned_arrays_are_never_reused():
@@ -113,28 +133,6 @@ def test_returned_arrays_are_never_reused():
         kept = g1.copy()
         layer.backward(np.full((4, n), 2.0))
         np.testing.assert_array_equal(g1, kept)
-
-
-def test_parameter_gradients_are_written_in_place_as_documented():
-    rng = np.random.default_rng(5)
-    layer = Dense(3, 2, rng=rng)
-    layer.forward(rng.normal(size=(4, 3)))
-    layer.backward(np.ones((4, 2)))
-    held, copied = layer.dW, layer.dW.copy()
-    layer.backward(np.full((4, 2), 3.0))
-    assert layer.dW is held  # the same array, new values (the docstring says so)
-    np.testing.assert_allclose(held, 3.0 * copied)
-    # a replaced W of another dtype or shape gets a new gradient array of its kind
-    layer.W = layer.W.astype(np.float32)
-    layer.forward(rng.normal(size=(4, 3)))
-    layer.backward(np.ones((4, 2)))
-    assert layer.dW is not held and layer.dW.dtype == np.float32
-    # a gradient array that shares memory with W is never written into
-    layer.dW = layer.W
-    before = layer.W.copy()
-    layer.backward(np.ones((4, 2)))
-    np.testing.assert_array_equal(layer.W, before)
-    assert not np.shares_memory(layer.dW, layer.W)
 
 
 SIGMOID_RTOL = {np.float64: 1e-14, np.float32: 1e-6}  # a few units in the last place
@@ -243,7 +241,7 @@ class _NoSetDtype:
         (lambda: Sequential(Dense(2, 2), dtype=complex), ValueError,
          r"Sequential: dtype must be np.float32 or np.float64, got complex128"),
         (lambda: Sequential(_NoSetDtype(), dtype=np.float32), TypeError,
-         r"Sequential: dtype=float32 needs layer 0 \(_NoSetDtype\) to have set_dtype"),
+         r"Sequential: dtype=float32 needs every layer with parameters to have set_dtype\(dtype\); _NoSetDtype has not"),
         (lambda: Dense(2, 2).set_dtype(int), ValueError,
          r"Dense.set_dtype: dtype must be np.float32 or np.float64, got int64"),
     ],

@@ -168,7 +168,7 @@ def test_sequential_parameters_are_the_models_arrays(rng):
     [
         (lambda: Dense(3, 2).forward(np.ones(3)), r"x must be 2-D with shape \(batch, 3\), got 1-D"),
         (lambda: Dense(3, 2).forward(np.ones((4, 5))), r"x must have shape \(batch, 3\), got \(4, 5\)"),
-        (lambda: Dense(3, 2).forward(np.full((1, 3), np.nan)), "x contains NaN"),
+        (lambda: DNN(1, 2, 3, 2).forward(np.full((1, 3), np.nan)), "x contains NaN"),
         (lambda: Dense(3, 2).forward(np.ones((0, 3))), "at least one sample"),
         (lambda: Dense(3, 2).backward(np.ones((1, 2))), "forward"),
         (lambda: Dense(0, 2), "in_features must be a positive int"),

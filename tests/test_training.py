@@ -262,19 +262,23 @@ def test_train_stops_when_a_parameter_overflows():
     # One full-batch step with lr = 1e308 and gradients of size ~100: lr * grad is inf.
     x, y, _, _ = small_digits(64)
     model = Sequential(Dense(64, 10, rng=0, init="he"))
+    before = model.layers[0].W.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(TrainingDiverged) as info:
             train(model, MSE(), x, 1e3 * one_hot(y, 10), epochs=1, batch_size=64, lr=1e308,
                   rng=0)
-    assert "epoch 1 (mini-batch 1): parameter 0.W is no longer finite" in str(info.value)
+    assert ("epoch 1 (mini-batch 1): the update would make 0.W NaN or infinite"
+            in str(info.value))
     assert "try a smaller one" in str(info.value)
+    np.testing.assert_array_equal(model.layers[0].W, before)  # the failing step changed nothing
 
 
 def test_train_checks_the_loss_after_the_last_step_too():
     # The only step leaves finite but huge weights; the loss measured after the epoch is inf.
     x, y, _, _ = small_digits(64)
     model = Sequential(Dense(64, 10, rng=0, init="he"))
+    before = model.layers[0].W.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(TrainingDiverged) as info:
@@ -295,7 +299,9 @@ def test_train_does_not_stop_a_healthy_run():
         (dict(epochs=0), ValueError, "epochs must be a positive int, got 0"),
         (dict(batch_size=-1), ValueError, "batch_size must be a positive int"),
         (dict(lr=0.0), ValueError, "lr must be a positive finite number"),
-        (dict(rng=None), TypeError, "rng must be a np.random.Generator or an int seed"),
+        (dict(rng=-1), TypeError, "rng must be an np.random.Generator, an int seed >= 0 or None, got -1"),
+        (dict(max_loss_ratio=1.0), ValueError, "max_loss_ratio must be > 1"),
+        (dict(x_val=np.zeros((3, 5)), y_val=np.zeros(3, dtype=int)), ValueError, "x_val must have shape (n_val, 64) like the training data, got (3, 5)"),
         (dict(x_val=np.zeros((3, 64))), ValueError, "give both x_val and y_val"),
         (dict(x_val=np.zeros((3, 64)), y_val=np.zeros(2, dtype=int)), ValueError, "y_val must have one entry per row of x_val, shape (3, ...), got (2,)"),
         (dict(y=np.zeros(10, dtype=int)), ValueError, "y must have one entry per row of x"),
