@@ -278,7 +278,6 @@ def test_train_checks_the_loss_after_the_last_step_too():
     # The only step leaves finite but huge weights; the loss measured after the epoch is inf.
     x, y, _, _ = small_digits(64)
     model = Sequential(Dense(64, 10, rng=0, init="he"))
-    before = model.layers[0].W.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(TrainingDiverged) as info:
