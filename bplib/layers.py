@@ -20,7 +20,7 @@ INITS = ("normal", "lecun", "glorot", "xavier", "he")
 def init_weights(in_features, out_features, rng, init="normal", std=0.01):
     """Random weights of shape ``(in_features, out_features)``, drawn from N(0, scale**2).
 
-    * ``"normal"``: scale = ``std`` (0.01 by default), the original notebook's choice.
+    * ``"normal"``: scale = ``std`` (0.01 by default).
     * ``"lecun"``: variance 1 / in_features; keeps the forward variance of a linear layer.
     * ``"glorot"`` (also ``"xavier"``): variance 2 / (in_features + out_features); a
       compromise between the forward (1 / in) and the backward (1 / out) variance, for tanh.

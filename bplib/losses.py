@@ -6,11 +6,9 @@ from .validation import as_float_array, check_finite, need_forward
 
 
 class MSE:
-    """Mean squared error, the seed's loss: ``0.5 * mean((pred - target) ** 2)``.
+    """Mean squared error: ``0.5 * mean((pred - target) ** 2)`` over every element.
 
-    The mean runs over every element, so ``backward()`` returns
-    ``(pred - target) / pred.size``. (The seed returned ``pred - target``: every
-    gradient ``pred.size`` times too large.)
+    So ``backward()`` returns ``(pred - target) / pred.size``.
 
     ``forward(pred, target)``: two arrays of the same shape -> float.
     ``backward()``: -> array of ``pred``'s shape and dtype, dLoss/dpred.

@@ -8,7 +8,7 @@ JUnit report next to it:
 
 The old report is deleted first, so a run that dies before pytest writes its report leaves
 no report at all rather than a stale one beside new versions. The page itself is made at
-build time by the `notebook-status` directive in _ext/book_status.py.
+build time by the `notebook-status` directive in _ext/book_pages.py.
 """
 
 import json
