@@ -27,7 +27,7 @@ from .layers import Dense, init_weights
 from .losses import MSE
 from .network import DNN, Sequential
 from .numerical import CountCalls, numerical_derivative, numerical_gradient
-from .optim import gradient_descent
+from .optim import gradient_descent, update
 from .softmax import SoftmaxCrossEntropy, log_softmax, softmax
 from .training import TrainingDiverged, accuracy, iterate_minibatches, train
 
@@ -69,5 +69,6 @@ __all__ = [
     "topological_order",
     "train",
     "train_test_split",
+    "update",
     "zero_grad",
 ]

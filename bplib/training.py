@@ -112,7 +112,7 @@ def train(model, loss, x, y, epochs, batch_size, lr, rng, x_val=None, y_val=None
           max_loss_ratio=1e3):
     """Mini-batch gradient descent: ``epochs`` passes over shuffled mini-batches.
 
-    Each mini-batch: forward, loss, backward, then :func:`~bplib.optim.update` (the step
+    Each mini-batch: forward, loss, backward, then :func:`~bplib.update` (the step
     :func:`~bplib.gradient_descent` takes). The loss (and the accuracy, when ``y`` holds
     integer labels) on the whole training set, and on ``x_val, y_val`` if given, is
     recorded before training (epoch 0) and after every epoch.
