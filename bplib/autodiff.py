@@ -38,9 +38,10 @@ class _Scalar:
         other = self._lift(other)
         return self._apply(self._x + other._x, "+", (self, 1.0), (other, 1.0))
 
-    def __mul__(self, other):  # multiply swaps: each input gets the other's value
+    def __mul__(self, other):  # multiply swaps: each gets the other's value
         other = self._lift(other)
-        return self._apply(self._x * other._x, "*", (self, other._x), (other, self._x))
+        return self._apply(self._x * other._x, "*",
+                           (self, other._x), (other, self._x))
 
     def maximum(self, other):  # max routes: all to the larger input, to other on a tie
         other = self._lift(other)
@@ -128,8 +129,8 @@ class Value(_Scalar):
     def _apply(self, data, op, *pairs):
         out = Value(data, [child for child, _ in pairs], op)
 
-        def _backward():  # chain rule: d(root)/d(child) += d(root)/d(out) * local
-            for child, local in pairs:
+        def _backward():  # chain rule, once per (child, local derivative)
+            for child, local in pairs:  # d(root)/d(child) += ...
                 child.grad += out.grad * local
         out._backward = _backward
         return out
