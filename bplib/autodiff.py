@@ -151,8 +151,13 @@ class Value(_Scalar):
 def topological_order(root):
     """Every Value reachable from ``root``, each once and after all its children.
 
-    Args: root, a Value. Returns: list of Values, inputs first and ``root`` last.
     An iterative depth-first search, so no recursion limit even for deep graphs.
+
+    Args:
+        root: a Value.
+
+    Returns:
+        list of Values, inputs first and ``root`` last.
 
     Taught in: chapter "Reverse mode on any graph".
     """
@@ -173,7 +178,13 @@ def topological_order(root):
 
 
 def zero_grad(root):
-    """Set ``grad = 0.0`` on every Value reachable from ``root`` (a Value); returns None.
+    """Set ``grad = 0.0`` on every Value reachable from ``root``.
+
+    Args:
+        root: a Value.
+
+    Returns:
+        None.
 
     Taught in: chapter "Reverse mode on any graph".
     """
