@@ -1,0 +1,102 @@
+"""A release installs the way Colab installs it: from its git tag, with pip, in a fresh venv.
+
+On Colab a notebook arrives alone; its hidden first cell runs
+``pip install "bplib @ git+<repository>@v<version>"``. This test plays that through on this
+machine, without GitHub:
+
+1. clone the repository (its committed HEAD) into a temporary folder and tag the clone with
+   ``make release`` (tools/release.py), as a maintainer would;
+2. make a fresh virtual environment that has neither bplib nor bpcheck;
+3. run the Colab cell of a solution notebook exactly as committed, with ``google.colab``
+   present and only the repository address replaced by the clone's ``file://`` address, so
+   pip installs ``bplib @ git+file://<clone>@v<version>`` (numpy comes from the package
+   index or pip's cache, the only network used);
+4. run the notebook's code from a folder with no source in it: bplib and bpcheck are
+   imported from the installed tag, and every check prints the success line the committed
+   notebook shows.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+from conftest import ROOT, book_config
+
+NOTEBOOK = "exercises/solutions/ex03_sigmoid.ipynb"
+IDENTITY = {"GIT_AUTHOR_NAME": "Release Test", "GIT_AUTHOR_EMAIL": "release@example.invalid",
+            "GIT_COMMITTER_NAME": "Release Test",
+            "GIT_COMMITTER_EMAIL": "release@example.invalid"}
+
+
+def env():
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return {**clean, **IDENTITY, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+
+def run(args, cwd, timeout=600):
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                            env=env())
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, args))} failed ({result.returncode}):\n"
+        f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    )
+    return result.stdout
+
+
+def code_cells(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def test_the_tagged_release_installs_like_colab_and_runs_an_exercise(tmp_path):
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        version = tomllib.load(f)["project"]["version"]
+    tag = f"v{version}"
+    clone = tmp_path / "clone"
+    run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)], cwd=tmp_path)
+    if run(["git", "tag", "--list", tag], cwd=clone).strip():
+        run(["git", "tag", "--delete", tag], cwd=clone)  # released already: tag it afresh
+    run(["make", "--no-print-directory", "release", f"PYTHON={sys.executable}"], cwd=clone)
+    assert run(["git", "tag", "--list", tag], cwd=clone).strip() == tag
+
+    venv = tmp_path / "venv"
+    python = venv / "bin" / "python"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    missing = subprocess.run([python, "-c", "import bplib"], capture_output=True, env=env())
+    assert missing.returncode != 0, "the fresh environment already has bplib"
+
+    cells = code_cells(clone / NOTEBOOK)
+    colab = "".join(cells[0]["source"])
+    repository = book_config()["repository"]["url"].rstrip("/")
+    pinned = f'"bplib @ git+{repository}@{tag}"'
+    assert pinned in colab, f"{NOTEBOOK}: the Colab cell does not install {pinned}"
+    colab = colab.replace(f"git+{repository}@", f"git+{clone.as_uri()}@")
+    fake_colab = 'import sys, types\nsys.modules["google.colab"] = types.ModuleType("colab")\n'
+    (tmp_path / "colab_cell.py").write_text(fake_colab + colab, encoding="utf-8")
+    run([python, "colab_cell.py"], cwd=tmp_path, timeout=900)
+
+    # The exercise, run where no source lies around: only the installed tag can be imported.
+    body = ["".join(c["source"]) for c in cells[1:]]
+    script = "\n\n".join("\n".join(line for line in cell.splitlines()
+                                   if not line.lstrip().startswith("%"))
+                         for cell in body)
+    script += "\n\nimport bplib, bpcheck\nprint('FROM', bplib.__file__, bpcheck.__file__)\n"
+    work = tmp_path / "student"
+    work.mkdir()
+    (work / "exercise.py").write_text(script, encoding="utf-8")
+    out = run([python, "exercise.py"], cwd=work, timeout=600)
+
+    site = str(venv / "lib")
+    paths = re.search(r"^FROM (\S+) (\S+)$", out, re.M)
+    assert paths and all(p.startswith(site) for p in paths.groups()), (
+        f"bplib/bpcheck not imported from the installed release: {paths and paths.groups()}")
+    wanted = [line for cell in cells for output in cell.get("outputs", [])
+              if output.get("name") == "stdout"
+              for line in "".join(output["text"]).splitlines() if line.startswith("✅")]
+    assert wanted, f"{NOTEBOOK} shows no passing check"
+    for line in wanted:
+        assert line in out, f"missing {line!r} in the exercise's output:\n{out[-3000:]}"
+    assert "❌" not in out and "⏳" not in out, out[-3000:]
