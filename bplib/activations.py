@@ -56,7 +56,7 @@ def tanh(x):
     Returns:
         array of ``x``'s shape, values in [-1, 1].
 
-    Taught in: chapter "ReLU and vanishing gradients".
+    Taught in: chapter "Initialisation and unstable gradients".
     """
     return np.tanh(as_float_array(x, "x", "tanh"))
 
@@ -135,7 +135,7 @@ class Tanh:
     ``forward(x)``: x of any shape -> same shape.
     ``backward(grad_out)``: grad_out of the output's shape -> dLoss/dx, same shape.
 
-    Taught in: chapter "ReLU and vanishing gradients".
+    Taught in: chapter "Initialisation and unstable gradients".
     """
 
     def __init__(self):

@@ -34,7 +34,7 @@ def init_weights(in_features, out_features, rng, init="normal", std=0.01):
     Returns:
         float64 array of shape ``(in_features, out_features)``.
 
-    Taught in: chapter "ReLU and vanishing gradients".
+    Taught in: chapters "ReLU and vanishing gradients", "Initialisation and unstable gradients".
     """
     check_int(in_features, "in_features", "init_weights")
     check_int(out_features, "out_features", "init_weights")
