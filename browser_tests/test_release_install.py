@@ -12,8 +12,8 @@ machine, without GitHub:
    pip installs ``bplib @ git+file://<clone>@v<version>`` (numpy comes from the package
    index or pip's cache, the only network used);
 4. run the notebook's code from a folder with no source in it: bplib and bpcheck are
-   imported from the installed tag, and every check prints the success line the committed
-   notebook shows.
+   imported from the installed tag (which names its LICENSE in its metadata), and every
+   check prints the success line the committed notebook shows.
 """
 
 import json
@@ -65,6 +65,9 @@ def test_the_tagged_release_installs_like_colab_and_runs_an_exercise(tmp_path):
     venv = tmp_path / "venv"
     python = venv / "bin" / "python"
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    # Colab's pip is recent; the pip that venv bundles with Python 3.11 (23.x) rejects a
+    # `git+file:///` URL without a host, which a GitHub address never lacks.
+    run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip>=24"], cwd=tmp_path)
     missing = subprocess.run([python, "-c", "import bplib"], capture_output=True, env=env())
     assert missing.returncode != 0, "the fresh environment already has bplib"
 
@@ -83,7 +86,9 @@ def test_the_tagged_release_installs_like_colab_and_runs_an_exercise(tmp_path):
     script = "\n\n".join("\n".join(line for line in cell.splitlines()
                                    if not line.lstrip().startswith("%"))
                          for cell in body)
-    script += "\n\nimport bplib, bpcheck\nprint('FROM', bplib.__file__, bpcheck.__file__)\n"
+    script += ("\n\nimport importlib.metadata, bplib, bpcheck\n"
+               "print('FROM', bplib.__file__, bpcheck.__file__)\n"
+               "print('LICENCE', importlib.metadata.metadata('bplib').get_all('License-File'))\n")
     work = tmp_path / "student"
     work.mkdir()
     (work / "exercise.py").write_text(script, encoding="utf-8")
@@ -93,6 +98,7 @@ def test_the_tagged_release_installs_like_colab_and_runs_an_exercise(tmp_path):
     paths = re.search(r"^FROM (\S+) (\S+)$", out, re.M)
     assert paths and all(p.startswith(site) for p in paths.groups()), (
         f"bplib/bpcheck not imported from the installed release: {paths and paths.groups()}")
+    assert re.search(r"^LICENCE .*'LICENSE'", out, re.M), "the installed bplib lacks LICENSE"
     wanted = [line for cell in cells for output in cell.get("outputs", [])
               if output.get("name") == "stdout"
               for line in "".join(output["text"]).splitlines() if line.startswith("✅")]
