@@ -1,21 +1,28 @@
 """One measurement in a fresh process; prints one JSON line. Run by benchmarks/run.py.
 
-    python benchmarks/bench_step.py step bplib medium float64 --repeats 20
+    python benchmarks/bench_step.py step fast medium float64 --repeats 20
     python benchmarks/bench_step.py agree all small float64
-    python benchmarks/bench_step.py fwdbwd bplib large float64
+    python benchmarks/bench_step.py agree core,fast large float32
+    python benchmarks/bench_step.py fwdbwd core large float64
     python benchmarks/bench_step.py gemm both large float32
-    python benchmarks/bench_step.py numgrad bplib 1000 float64
-    python benchmarks/bench_step.py memory bplib medium float64
+    python benchmarks/bench_step.py numgrad core 1000 float64
+    python benchmarks/bench_step.py memory core medium float64
 
 Thread counts are fixed by the environment (OMP_NUM_THREADS and friends), which the
 runner sets before this process imports numpy (and PyTorch, whose thread count is set
 from the same variable).
 
 What a training step is, for every implementation: forward pass of a sigmoid MLP (a
-sigmoid after every Dense layer, the output layer included, as in the seed), the loss
-0.5 * mean((out - y) ** 2), backward pass to the gradients of all weights and biases, and
-one gradient-descent update w -= lr * dw. None of them computes the gradient with respect
-to the input data, which training does not use.
+sigmoid after every Dense layer, the output layer included, as in the original notebook),
+the loss 0.5 * mean((out - y) ** 2), backward pass to the gradients of all weights and
+biases, and one gradient-descent update w -= lr * dw. The implementations:
+
+* ``core``: ``bplib.gradient_descent``, the teaching code: layers that copy what they
+  cache, the full backward pass (the first layer's gradient with respect to the data
+  included, which training does not use), an all-or-nothing update.
+* ``fast``: ``bplib.fast.train_step``, the speed-tuned path on the same kind of model.
+* ``torch``: the same network in PyTorch (optional).
+* ``original``: the original notebook's per-sample code (``original_notebook.py``).
 """
 
 import argparse
@@ -70,20 +77,30 @@ def torch_model(sizes, dtype, seed=0):
     return torch.nn.Sequential(*layers)
 
 
-def make_step(impl, sizes, batch, dtype):
-    """Return a function doing one training step (forward, backward, update) -> loss."""
+IMPLS = ("core", "fast", "original", "torch")
+
+
+def make_step(impl, sizes, batch, dtype, model=None):
+    """Return a function doing one training step (forward, backward, update) -> loss.
+
+    ``model``: for "core" and "fast", an existing ``(model, loss)`` to train (by default a
+    new one from ``bplib_model``).
+    """
     x, y = data(sizes, batch, dtype)
-    if impl == "bplib":
+    if impl in ("core", "fast"):
         import bplib
+        import bplib.fast
 
-        model, loss = bplib_model(sizes, dtype)
-        return lambda: bplib.gradient_descent(model, loss, x, y, lr=LR)
-    if impl == "seed":
-        import seed_baseline
+        model, loss = model or bplib_model(sizes, dtype)
+        if impl == "core":
+            return lambda: bplib.gradient_descent(model, loss, x, y, lr=LR)
+        return lambda: bplib.fast.train_step(model, loss, x, y, LR)
+    if impl == "original":
+        import original_notebook
 
-        network = seed_baseline.DNN(sizes, np.random.default_rng(0), dtype)
-        loss_obj = seed_baseline.MeanSquaredError()
-        return lambda: seed_baseline.train_step(network, loss_obj, x, y, LR)
+        network = original_notebook.DNN(sizes, np.random.default_rng(0), dtype)
+        loss_obj = original_notebook.MeanSquaredError()
+        return lambda: original_notebook.train_step(network, loss_obj, x, y, LR)
     if impl == "torch":
         import torch
 
@@ -132,7 +149,9 @@ def step_flops(sizes, batch):
 
     Forward: x @ W per layer (F in all). Backward: x.T @ grad (dW) per layer, F again, and
     grad @ W.T (the gradient for the layer below) for every layer but the first, F - F1.
-    Bias additions, sigmoids and the update are O(batch * width), not counted.
+    Bias additions, sigmoids and the update are O(batch * width), not counted. The core
+    also computes the first layer's input gradient (F1 more), which training does not
+    need: GFLOP/s counts the products a step needs, for every implementation alike.
     """
     per_layer = layer_flops(sizes, batch)
     return 3 * sum(per_layer) - per_layer[0]
@@ -177,36 +196,61 @@ def peak_product(dtype):
 
 
 def cmd_agree(args):
-    """Losses of 3 training steps of every implementation from the same weights and data.
+    """Losses of 3 training steps of each implementation from the same weights and data.
 
-    A benchmark is only fair when the implementations compute the same thing: the runner
-    reports the largest relative difference of these losses from bplib's.
+    A benchmark is only fair when the implementations compute the same thing: this
+    reports the largest relative difference of every implementation's losses from the
+    core's, and, for the fast path, the largest difference of the trained parameters
+    from the core's relative to the largest parameter. ``impl`` is "all" or a
+    comma-separated list such as "core,fast".
     """
     import importlib.util
 
     sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
-    impls = ["bplib", "seed"] + (["torch"] if importlib.util.find_spec("torch") else [])
-    losses = {}
+    if args.impl == "all":
+        impls = ["core", "fast", "original"]
+        impls += ["torch"] if importlib.util.find_spec("torch") else []
+        if args.size == "large":
+            impls.remove("original")  # seconds per step; small and medium show it agrees
+    else:
+        impls = args.impl.split(",")
+    if "core" not in impls or not set(impls) <= set(IMPLS):
+        raise ValueError(f"agree: impl must be 'all' or a list with core, got {args.impl!r}")
+    losses, params = {}, {}
     for impl in impls:
-        if impl == "seed" and args.size == "large":
-            continue  # seconds per step; the small and medium networks show it agrees
-        step = make_step(impl, sizes, batch, dtype)
+        model = bplib_model(sizes, dtype) if impl in ("core", "fast") else None
+        step = make_step(impl, sizes, batch, dtype, model)
         losses[impl] = [float(step()) for _ in range(3)]
-    reference = np.array(losses["bplib"])
-    return {"losses": losses,
-            "max_rel_diff": {impl: float(np.max(np.abs(np.array(v) - reference) / reference))
-                             for impl, v in losses.items() if impl != "bplib"}}
+        if model:
+            params[impl] = [value.copy() for _, value, _ in model[0].parameters()]
+    reference = np.array(losses["core"])
+    result = {"losses": losses,
+              "max_rel_diff": {impl: float(np.max(np.abs(np.array(v) - reference) / reference))
+                               for impl, v in losses.items() if impl != "core"}}
+    if "fast" in params:
+        result["fast_param_diff"] = float(max(
+            np.max(np.abs(p - q)) / np.max(np.abs(p))
+            for p, q in zip(params["core"], params["fast"])))
+    return result
 
 
 def cmd_fwdbwd(args):
-    """Forward and backward time of each layer kind, summed over the network.
+    """Forward and backward time of each layer kind of the core, and of whole networks.
 
-    Dense layers are timed with their full backward (dW, db and the input gradient), whose
-    matrix products cost exactly twice the forward's: the FLOP prediction is 2. Sigmoid
-    layers do no matrix products (forward: four passes, one an exponential; backward:
-    three passes), so they are reported beside it, not predicted by it.
+    The core's Dense layers are timed with their backward (dW, db and the input gradient),
+    whose matrix products cost exactly twice the forward's: the FLOP prediction is 2. Its
+    Sigmoid layers do no matrix products (forward: the stable sigmoid and a copy;
+    backward: three passes), so they are reported beside it, not predicted by it.
+
+    The whole network is timed twice: the core's ``Sequential.forward`` and
+    ``Sequential.backward`` (the full backward, first layer's input gradient included,
+    FLOP prediction 2), and the fast path's own forward and backward loops from
+    ``bplib.fast`` (``_forward`` and ``_backward``, as ``train_step`` runs them: no input
+    gradient for the first layer, FLOP prediction (2F - F1) / F).
     """
+    import bplib.fast
+
     sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
     model, loss = bplib_model(sizes, dtype)
@@ -222,7 +266,9 @@ def cmd_fwdbwd(args):
         grads.append(g)
         g = layer.backward(g)
     grads.reverse()
-    result = {"predicted_dense_ratio": 2.0}
+    flops = layer_flops(sizes, batch)
+    result = {"predicted_dense_ratio": 2.0, "predicted_core_network_ratio": 2.0,
+              "predicted_fast_network_ratio": (2 * sum(flops) - flops[0]) / sum(flops)}
     for kind in ("Dense", "Sigmoid"):
         pairs = [(layer, inp, grad) for layer, inp, grad in zip(model.layers, inputs, grads)
                  if type(layer).__name__ == kind]
@@ -237,13 +283,29 @@ def cmd_fwdbwd(args):
 
         result[kind] = alternating_times({"forward": forward, "backward": backward},
                                          args.repeats)
-    # the whole network as a training step runs it: the first layer skips dLoss/dx
-    result["network"] = alternating_times(
-        {"forward": lambda: model.forward(x),
-         "backward": lambda: model.backward(loss.backward(), input_grad=False)},
+    model.forward(x)
+    grad_out = loss.backward()
+    result["core_network"] = alternating_times(
+        {"forward": lambda: model.forward(x), "backward": lambda: model.backward(grad_out)},
         args.repeats)
-    flops = layer_flops(sizes, batch)
-    result["predicted_network_ratio"] = (2 * sum(flops) - flops[0]) / sum(flops)
+
+    fast_model, _ = bplib_model(sizes, dtype)
+    layers = fast_model.layers
+
+    def fast_forward():
+        h = x
+        for layer in layers:
+            h = bplib.fast._forward(layer, h)
+        return h
+
+    def fast_backward():
+        g = grad_out
+        for k in range(len(layers) - 1, -1, -1):
+            g = bplib.fast._backward(layers[k], g, input_grad=k > 0)
+
+    fast_forward()
+    result["fast_network"] = alternating_times(
+        {"forward": fast_forward, "backward": fast_backward}, args.repeats)
     return result
 
 
@@ -254,7 +316,7 @@ def cmd_gemm(args):
     per layer, then ``x.T @ grad`` per layer and ``grad @ W.T`` for every layer but the
     first, each written into an array made once, so that only the BLAS call is timed.
     numpy hands them to its OpenBLAS, PyTorch to its own BLAS (MKL in the PyPI wheels for
-    x86). In one process, four things alternate call by call: bplib's step, numpy's
+    x86). In one process, four things alternate call by call: the fast step, numpy's
     products, PyTorch's step, PyTorch's products. So the load falls on all four alike,
     and a step's time minus its products' time is what each library spends outside the
     matrix products: activations, loss, update, checks and Python.
@@ -281,7 +343,7 @@ def cmd_gemm(args):
             matmul(a, b, out=out)
 
     runs = {
-        "bplib_step": make_step("bplib", sizes, batch, dtype),
+        "fast_step": make_step("fast", sizes, batch, dtype),
         "numpy": lambda: products(jobs, np.matmul),
         "torch_step": make_step("torch", sizes, batch, dtype),
         "torch": lambda: products(torch_jobs, torch.matmul),
@@ -293,7 +355,7 @@ def cmd_gemm(args):
 def cmd_numgrad(args):
     import bplib
 
-    n_target = int(args.size)
+    n_target = int(args.size)  # the core's gradients, numerical and by backprop
     # one hidden layer of width h: N = 10 h + h + 2 h + 2 = 13 h + 2
     width = max(1, round((n_target - 2) / 13))
     model = bplib.DNN(1, width, 10, 2, rng=0)
@@ -318,20 +380,19 @@ def cmd_memory(args):
     """Bytes cached by the forward pass, parameter bytes, and the peak of one step.
 
     The peak is what tracemalloc (which numpy reports its arrays to) sees allocated at
-    once during one step, over what was allocated before it: new arrays only.
+    once during one step of ``impl`` ("core" or "fast"), over what was allocated before
+    it: new arrays only.
     """
     import tracemalloc
-
-    import bplib
 
     sizes, batch = SIZES[args.size]
     dtype = np.dtype(args.dtype).type
     model, loss = bplib_model(sizes, dtype)
-    x, y = data(sizes, batch, dtype)
-    bplib.gradient_descent(model, loss, x, y, LR)  # warm up: caches and gradients exist
+    step = make_step(args.impl, sizes, batch, dtype, (model, loss))
+    step()  # warm up: caches and gradients exist
     tracemalloc.start()
     before, _ = tracemalloc.get_traced_memory()
-    bplib.gradient_descent(model, loss, x, y, LR)
+    step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     cached = sum(

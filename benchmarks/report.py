@@ -3,8 +3,9 @@
     python benchmarks/report.py     # rewrite results.md, appendix/performance.md, images
 
 The page and its figures are generated from the committed JSON only, so the book shows
-exactly the measured numbers, with the date and the machine they were measured on.
-Whether a target was met is computed here from those numbers, never written by hand.
+exactly the measured numbers, with the date and the machine they were measured on. Every
+comparison word on the page ("faster", "longer", "between ... and ...") is computed here
+from those numbers, never written by hand.
 """
 
 import json
@@ -19,15 +20,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))  # bench_step, for the networks' sizes
-# The performance issue's targets, at 1 thread.
-RATIO_TARGETS = {"small": 0.5, "medium": 1.0, "large": 1.0}  # bplib time / PyTorch time
-PEAK_TARGET = 0.8  # the large step's GFLOP/s over np.matmul's on 1024 x 1024
-FWDBWD_TOLERANCE = 0.15  # Dense backward/forward within 15% of the FLOP prediction
-NAMES = {"seed": "seed (per sample)", "bplib": "bplib", "torch": "PyTorch"}
+
+from bench_step import SIZES, layer_flops  # noqa: E402
+
+NAMES = {"original": "original notebook (per sample)", "core": "bplib core",
+         "fast": "bplib fast", "torch": "PyTorch"}
+# colour-blind safe (Okabe-Ito) colours, and a hatch per implementation as well
+COLORS = {"original": "#E69F00", "core": "#56B4E9", "fast": "#0072B2", "torch": "#D55E00"}
+HATCHES = {"original": "xx", "core": "//", "fast": "", "torch": ".."}
+ORDER = ("original", "core", "fast", "torch")
 
 
 def ms(seconds):
-    return f"{seconds * 1e3:.3g}"
+    """Milliseconds with three significant digits (whole numbers from 100 ms up)."""
+    value = seconds * 1e3
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def span(stats):
@@ -35,167 +42,234 @@ def span(stats):
     return f"{ms(stats['median'])} ({ms(stats['q1'])}-{ms(stats['q3'])})"
 
 
-def mark(ok):
-    return "met" if ok else "**missed**"
-
-
-def target_rows(results):
-    """Every target of the issue with its measured value: (what, measured, target, met)."""
-    rows = []
-    have_torch = "torch" in results["steps"][0]
-    for row in results["steps"]:
-        if row["threads"] != 1:
-            continue
-        if have_torch:
-            target = RATIO_TARGETS[row["size"]]
-            ratio = row["bplib_over_torch"]
-            rows.append((f"bplib / PyTorch time, {row['size']} {row['dtype']}",
-                         f"{ratio:.3f}", f"<= {target}", ratio <= target))
-        if row["size"] == "large":
-            share = row["peak_share"]
-            rows.append((f"large step GFLOP/s / matmul peak, {row['dtype']}",
-                         f"{share:.0%}", f">= {PEAK_TARGET:.0%}", share >= PEAK_TARGET))
-    for row in results["fwdbwd"]:
-        ratio, predicted = row["Dense"]["ratio"], row["predicted_dense_ratio"]
-        rows.append((f"Dense backward / forward, {row['size']} {row['dtype']}",
-                     f"{ratio:.2f}", f"{predicted:.1f} +- 15%",
-                     abs(ratio / predicted - 1) <= FWDBWD_TOLERANCE))
-    return rows
-
-
-def markdown_tables(results):
-    have_torch = "torch" in results["steps"][0]
-    out = []
-    head = "| network | dtype | threads | bplib ms | "
-    head += "PyTorch ms | bplib / PyTorch (per round) | " if have_torch else ""
-    head += "seed ms | seed / bplib | bplib GFLOP/s |"
-    out += [head, "|" + "---|" * (head.count("|") - 1)]
-    for row in results["steps"]:
-        cells = [row["size"], row["dtype"], str(row["threads"]), span(row["bplib"])]
-        if have_torch:
-            rounds = row["bplib_over_torch_rounds"]
-            cells += [span(row["torch"]),
-                      f"{row['bplib_over_torch']:.2f} ({min(rounds):.2f}-{max(rounds):.2f})"]
-        if "seed" in row:
-            cells += [ms(row["seed"]["median"]), f"{row['seed_over_bplib']:.0f}x"]
-        else:
-            cells += ["not measured", ""]
-        cells.append(f"{row['bplib_gflops']:.1f}")
-        out.append("| " + " | ".join(cells) + " |")
-
-    out += ["", "| target (1 thread) | measured | target | |", "|---|---|---|---|"]
-    for what, measured, target, ok in target_rows(results):
-        out.append(f"| {what} | {measured} | {target} | {mark(ok)} |")
-
-    out += ["", "| np.matmul 1024 x 1024 x 1024 | threads | GFLOP/s (interquartile range) "
-            "| large step's share of it (per round) |", "|---|---|---|---|"]
-    for row in results["peak"]:
-        step = next(r for r in results["steps"] if r["size"] == "large"
-                    and r["dtype"] == row["dtype"] and r["threads"] == row["threads"])
-        rounds = step["peak_share_rounds"]
-        out.append(f"| {row['dtype']} | {row['threads']} | {row['gflops']:.1f} "
-                   f"({row['q1_gflops']:.1f}-{row['q3_gflops']:.1f}) | "
-                   f"{step['peak_share']:.0%} ({min(rounds):.0%}-{max(rounds):.0%}) |")
-
-    if results.get("gemm"):
-        out += ["", "| one process, 1 thread | products: numpy ms | products: PyTorch ms "
-                "| numpy / PyTorch | step: bplib ms | step: PyTorch ms | bplib / PyTorch "
-                "| outside the products: bplib ms | PyTorch ms |",
-                "|---|---|---|---|---|---|---|---|---|"]
-        for row in results["gemm"]:
-            out.append(f"| {row['size']} {row['dtype']} | {span(row['numpy'])} | "
-                       f"{span(row['torch'])} | {row['numpy_over_torch']:.2f} | "
-                       f"{ms(row['bplib_step']['median'])} | "
-                       f"{ms(row['torch_step']['median'])} | {row['bplib_over_torch']:.2f} | "
-                       f"{ms(row['bplib_outside'])} | {ms(row['torch_outside'])} |")
-
-    out += ["", "| backward / forward, 1 thread | Dense fwd ms | Dense bwd ms | Dense ratio "
-            "| FLOP prediction | Sigmoid fwd ms | Sigmoid bwd ms | whole network ratio "
-            "| its FLOP prediction |", "|---|---|---|---|---|---|---|---|---|"]
-    for row in results["fwdbwd"]:
-        d, s, n = row["Dense"], row["Sigmoid"], row["network"]
-        out.append(f"| {row['size']} {row['dtype']} | {ms(d['forward'])} | {ms(d['backward'])} "
-                   f"| {d['ratio']:.2f} | {row['predicted_dense_ratio']:.1f} | "
-                   f"{ms(s['forward'])} | {ms(s['backward'])} | {n['ratio']:.2f} | "
-                   f"{row['predicted_network_ratio']:.2f} |")
-
-    out += ["", "| N parameters | backprop ms | numerical forward ms | numerical central ms "
-            "| forward / backprop | central / backprop |", "|---|---|---|---|---|---|"]
-    for row in results["numgrad"]:
-        out.append(f"| {row['N']:,} | {ms(row['backprop'])} | {ms(row['forward'])} | "
-                   f"{ms(row['central'])} | {row['forward'] / row['backprop']:,.0f} | "
-                   f"{row['central'] / row['backprop']:,.0f} |")
-
-    out += ["", "| memory | cached by forward | parameters | cached / parameters "
-            "| new arrays at the peak of a step |", "|---|---|---|---|---|"]
-    for row in results["memory"]:
-        out.append(f"| {row['size']} {row['dtype']} | {mib(row['cached_bytes'])} | "
-                   f"{mib(row['param_bytes'])} | "
-                   f"{row['cached_bytes'] / row['param_bytes']:.2f} | "
-                   f"{mib(row['peak_step_bytes'])} |")
-
-    out += ["", "| same weights, 3 steps | largest relative difference of the losses from "
-            "bplib's |", "|---|---|"]
-    for row in results["agreement"]:
-        diffs = ", ".join(f"{NAMES[k]} {v:.1e}" for k, v in row["max_rel_diff"].items())
-        out.append(f"| {row['size']} {row['dtype']} | {diffs} |")
-    return "\n".join(out) + "\n"
+def ratio_span(median, rounds, digits=2):
+    return f"{median:.{digits}f} ({min(rounds):.{digits}f}-{max(rounds):.{digits}f})"
 
 
 def mib(n):
     return f"{n / 2**20:.2f} MiB"
 
 
+def have_torch(results):
+    return "torch" in results["steps"][0]
+
+
+def one_thread(results, size=None, dtype=None):
+    return [r for r in results["steps"] if r["threads"] == 1
+            and (size is None or r["size"] == size) and (dtype is None or r["dtype"] == dtype)]
+
+
+def row_of(results, size, dtype, threads=1):
+    return next(r for r in results["steps"] if r["size"] == size and r["dtype"] == dtype
+                and r["threads"] == threads)
+
+
+def between(values, fmt="{:.2f}"):
+    """``a`` when all values print alike, else ``between a and b``."""
+    low, high = fmt.format(min(values)), fmt.format(max(values))
+    return low if low == high else f"between {low} and {high}"
+
+
+def sizes_text(results, key, fmt="{:.2f}"):
+    """``small 1.20 (float32 1.10), medium ...`` for ``row[key]`` at one thread."""
+    parts = []
+    for size in SIZES:
+        rows = {r["dtype"]: r for r in one_thread(results, size) if key in r}
+        if "float64" in rows:
+            part = f"{size} {fmt.format(rows['float64'][key])}"
+            if "float32" in rows:
+                part += f" (float32: {fmt.format(rows['float32'][key])})"
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def first_layer_share(size):
+    """The first layer's input gradient as a share of a training step's matrix products."""
+    flops = layer_flops(*SIZES[size])
+    return flops[0] / (3 * sum(flops) - flops[0])
+
+
+# ---------------------------------------------------------------------------- tables
+
+def table(head, rows):
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
+            *["| " + " | ".join(str(c) for c in row) + " |" for row in rows], ""]
+
+
+def original_table(results):
+    rows = []
+    for r in results["steps"]:
+        if "original" in r:
+            rows.append([r["size"], r["dtype"], r["threads"], ms(r["original"]["median"]),
+                         ms(r["core"]["median"]), f"{r['original_over_core']:,.0f}",
+                         f"{r['original_over_fast']:,.0f}"])
+    return table(["network", "dtype", "threads", "original notebook ms", "core ms",
+                  "original / core", "original / fast"], rows)
+
+
+def core_fast_table(results):
+    rows = [[r["size"], r["dtype"], r["threads"], span(r["core"]), span(r["fast"]),
+             ratio_span(r["core_over_fast"], r["core_over_fast_rounds"])]
+            for r in results["steps"]]
+    return table(["network", "dtype", "threads", "core ms", "fast ms",
+                  "core / fast (per round)"], rows)
+
+
+def torch_table(results):
+    rows = [[r["size"], r["dtype"], r["threads"], span(r["fast"]), span(r["torch"]),
+             ratio_span(r["fast_over_torch"], r["fast_over_torch_rounds"]),
+             f"{r['fast_gflops']:.1f}", f"{r['torch_gflops']:.1f}"]
+            for r in results["steps"]]
+    return table(["network", "dtype", "threads", "fast ms", "PyTorch ms",
+                  "fast / PyTorch (per round)", "fast GFLOP/s", "PyTorch GFLOP/s"], rows)
+
+
+def gemm_table(results):
+    rows = [[f"{r['size']} {r['dtype']}", span(r["numpy"]), span(r["torch"]),
+             f"{r['numpy_over_torch']:.2f}", ms(r["fast_step"]["median"]),
+             ms(r["torch_step"]["median"]), f"{r['fast_over_torch']:.2f}",
+             ms(r["fast_outside"]), ms(r["torch_outside"])]
+            for r in results.get("gemm") or []]
+    return table(["one process, 1 thread", "products: numpy ms", "products: PyTorch ms",
+                  "numpy / PyTorch", "step: fast ms", "step: PyTorch ms", "fast / PyTorch",
+                  "outside the products: fast ms", "PyTorch ms"], rows)
+
+
+def peak_table(results):
+    rows = []
+    for p in results["peak"]:
+        step = row_of(results, "large", p["dtype"], p["threads"])
+        rows.append([p["dtype"], p["threads"],
+                     f"{p['gflops']:.1f} ({p['q1_gflops']:.1f}-{p['q3_gflops']:.1f})",
+                     f"{step['fast_gflops']:.1f}",
+                     f"{step['peak_share']:.0%} ({min(step['peak_share_rounds']):.0%}-"
+                     f"{max(step['peak_share_rounds']):.0%})"])
+    return table(["np.matmul 1024 x 1024 x 1024", "threads", "GFLOP/s (interquartile range)",
+                  "large fast step GFLOP/s", "step's share of the peak (per round)"], rows)
+
+
+def fwdbwd_table(results):
+    rows = []
+    for r in results["fwdbwd"]:
+        d, s, c, f = r["Dense"], r["Sigmoid"], r["core_network"], r["fast_network"]
+        rows.append([f"{r['size']} {r['dtype']}", ms(d["forward"]), ms(d["backward"]),
+                     f"{d['ratio']:.2f}", f"{r['predicted_dense_ratio']:.1f}",
+                     ms(s["forward"]), ms(s["backward"]),
+                     f"{c['ratio']:.2f}", f"{r['predicted_core_network_ratio']:.2f}",
+                     f"{f['ratio']:.2f}", f"{r['predicted_fast_network_ratio']:.2f}"])
+    return table(["1 thread", "Dense fwd ms", "Dense bwd ms", "Dense bwd / fwd",
+                  "FLOP prediction", "Sigmoid fwd ms", "Sigmoid bwd ms",
+                  "core network bwd / fwd", "FLOP prediction", "fast network bwd / fwd",
+                  "FLOP prediction"], rows)
+
+
+def numgrad_table(results):
+    rows = [[f"{r['N']:,}", ms(r["backprop"]), ms(r["forward"]), ms(r["central"]),
+             f"{r['forward'] / r['backprop']:,.0f}", f"{r['central'] / r['backprop']:,.0f}"]
+            for r in results["numgrad"]]
+    return table(["N parameters", "backprop ms", "numerical forward ms",
+                  "numerical central ms", "forward / backprop", "central / backprop"], rows)
+
+
+def memory_table(results):
+    rows = [[f"{r['size']} {r['dtype']}", mib(r["cached_bytes"]), mib(r["param_bytes"]),
+             f"{r['cached_bytes'] / r['param_bytes']:.2f}", mib(r["core_peak_step_bytes"]),
+             mib(r["fast_peak_step_bytes"])]
+            for r in results["memory"]]
+    return table(["memory", "cached by forward", "parameters", "cached / parameters",
+                  "new arrays at a core step's peak", "at a fast step's peak"], rows)
+
+
+def agreement_table(results):
+    rows = []
+    for r in results["agreement"]:
+        diffs = ", ".join(f"{NAMES[k]} {v:.1e}" for k, v in r["max_rel_diff"].items())
+        rows.append([f"{r['size']} {r['dtype']}", diffs, f"{r['fast_param_diff']:.1e}"])
+    return table(["same weights and data, 3 steps",
+                  "largest relative difference of the losses from the core's",
+                  "fast: parameters' largest difference / largest parameter"], rows)
+
+
+def markdown_tables(results):
+    out = ["## Training step: original notebook, core, fast", ""]
+    out += original_table(results) + core_fast_table(results)
+    if have_torch(results):
+        out += ["## Training step: fast and PyTorch", ""] + torch_table(results)
+        out += gemm_table(results) if results.get("gemm") else []
+    out += ["## Matmul peak", ""] + peak_table(results)
+    out += ["## Backward / forward", ""] + fwdbwd_table(results)
+    out += ["## Numerical gradients and backprop", ""] + numgrad_table(results)
+    out += ["## Memory", ""] + memory_table(results)
+    out += ["## Agreement", ""] + agreement_table(results)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- figures
+
 def figures(results, images):
     images.mkdir(parents=True, exist_ok=True)
-    impls = [i for i in ("seed", "bplib", "torch") if i in results["steps"][0]]
+    impls = [i for i in ORDER if any(i in r for r in results["steps"])]
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), sharey=True)
     for ax, dtype in zip(axes, ("float64", "float32")):
         rows = [r for r in results["steps"] if r["dtype"] == dtype and r["threads"] == 1]
         width = 0.8 / len(impls)
         for k, impl in enumerate(impls):
             xs = [i + k * width for i, r in enumerate(rows) if impl in r]
             ax.bar(xs, [r[impl]["median"] * 1e3 for r in rows if impl in r], width,
-                   label=NAMES[impl])
+                   label=NAMES[impl], color=COLORS[impl], hatch=HATCHES[impl],
+                   edgecolor="black", linewidth=0.6)
         ax.set_xticks([i + width * (len(impls) - 1) / 2 for i in range(len(rows))])
         ax.set_xticklabels([r["size"] for r in rows])
         ax.set_yscale("log")
         ax.set_title(f"{dtype}, 1 thread")
         ax.set_xlabel("network")
     axes[0].set_ylabel("time per training step (ms, log scale)")
-    axes[0].legend()
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(impls), fontsize=8,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     fig.savefig(images / "step_times.png", dpi=100)
     plt.close(fig)
 
-    if "torch" in impls:
-        fig, ax = plt.subplots(figsize=(8, 4))
-        rows = results["steps"]
-        labels = [f"{r['size']}\n{r['dtype'][5:]}-bit\n{r['threads']} thr" for r in rows]
-        colors = ["C0" if r["threads"] == 1 else "C7" for r in rows]
-        ax.bar(range(len(rows)), [r["bplib_over_torch"] for r in rows], color=colors)
-        for i, r in enumerate(rows):
-            rounds = r["bplib_over_torch_rounds"]
-            ax.plot([i, i], [min(rounds), max(rounds)], color="black", linewidth=1)
-            if r["threads"] == 1:
-                target = RATIO_TARGETS[r["size"]]
-                ax.plot([i - 0.4, i + 0.4], [target, target], color="C3", linewidth=2)
-        ax.plot([], [], color="C3", linewidth=2, label="target (1 thread)")
-        ax.plot([], [], color="black", linewidth=1, label="range over rounds")
-        ax.set_xticks(range(len(rows)))
-        ax.set_xticklabels(labels, fontsize=7)
-        ax.set_ylabel("bplib time / PyTorch time")
-        ax.legend(loc="upper left")
-        fig.tight_layout()
-        fig.savefig(images / "ratios.png", dpi=100)
-        plt.close(fig)
+    panels = [("core_over_fast", "core time / fast time")]
+    if have_torch(results):
+        panels.append(("fast_over_torch", "fast time / PyTorch time"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.8 * len(panels), 4.2), squeeze=False)
+    groups = [(size, dtype) for size in SIZES for dtype in ("float64", "float32")]
+    for ax, (key, ylabel) in zip(axes[0], panels):
+        tallest = 1.0
+        for threads, hatch, color, shift in ((1, "", "#0072B2", -0.2),
+                                             (2, "//", "#E69F00", 0.2)):
+            xs, heights = [], []
+            for i, (size, dtype) in enumerate(groups):
+                r = row_of(results, size, dtype, threads)
+                spread = r[f"{key}_rounds"]
+                xs.append(i + shift)
+                heights.append(r[key])
+                ax.plot([i + shift] * 2, [min(spread), max(spread)], color="black",
+                        linewidth=1, marker="_", markersize=8)
+                tallest = max(tallest, max(spread))
+            ax.bar(xs, heights, 0.4, color=color, hatch=hatch, edgecolor="black",
+                   linewidth=0.6, label=f"{threads} thread" + ("s" if threads > 1 else ""))
+        ax.axhline(1.0, color="black", linestyle="--", linewidth=1)
+        ax.plot([], [], color="black", linewidth=1, marker="_", label="range over rounds")
+        ax.plot([], [], color="black", linestyle="--", linewidth=1, label="equal time")
+        ax.set_xticks(range(len(groups)))
+        ax.set_xticklabels([f"{size}\n{dtype}" for size, dtype in groups], fontsize=8)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, tallest * 1.35)
+        ax.legend(loc="upper left", fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(images / "ratios.png", dpi=100)
+    plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     n = [r["N"] for r in results["numgrad"]]
-    for key, label in [("backprop", "backprop"), ("forward", "numerical, forward"),
-                       ("central", "numerical, central")]:
-        ax.loglog(n, [r[key] for r in results["numgrad"]], "o-", label=label)
+    for key, label, style in [("backprop", "backprop", "o-"),
+                              ("forward", "numerical, forward differences", "s--"),
+                              ("central", "numerical, central differences", "^:")]:
+        ax.loglog(n, [r[key] for r in results["numgrad"]], style, label=label)
     ax.set_xlabel("number of parameters N")
     ax.set_ylabel("time per gradient (s)")
     ax.legend()
@@ -204,225 +278,400 @@ def figures(results, images):
     plt.close(fig)
 
 
-def dense_forward_text(results):
-    """The large network's Dense forward products alone, as a share of the matmul peak."""
-    from bench_step import SIZES, layer_flops
+# ---------------------------------------------------------------------------- prose
 
-    parts = []
-    for row in results["fwdbwd"]:
-        if row["size"] == "large":
-            gflops = sum(layer_flops(*SIZES["large"])) / row["Dense"]["forward"] / 1e9
-            parts.append(f"{gflops:.0f} GFLOP/s in {row['dtype']}")
-    if not parts:
-        return ""
-    return (" The large network's Dense forward passes alone, nothing but matrix products of "
-            "its own shapes (batch 256), ran at " + " and ".join(parts) + " (measured in "
-            "another process than the peak): the ceiling for a whole step is that, less the "
-            "time of the sigmoids, checks and update.")
-
-
-def gemm_text(results):
-    """What the BLAS libraries alone contribute to bplib / PyTorch, from the products' table."""
-    rows = results.get("gemm") or []
-    if not rows:
-        return ""
-    ratios = [row["numpy_over_torch"] for row in rows]
-    listed = ", ".join(f"{row['size']} {row['dtype']} {row['numpy_over_torch']:.2f}"
-                       for row in rows)
-    verdict = ("took longer than PyTorch's" if min(ratios) > 1 else
-               "took less time than PyTorch's" if max(ratios) < 1 else
-               "took sometimes more, sometimes less time than PyTorch's")
-    leaner = [row for row in rows if row["bplib_outside"] < row["torch_outside"]]
-    outside = (f"Outside the products, bplib spent less time than PyTorch in {len(leaner)} of "
-               f"the {len(rows)} cases (last two columns). ")
-    return (f"Timed alone, in one process and alternating call by call with both steps, "
-            f"numpy's matrix products of a training step {verdict} for the same products "
-            f"(numpy / PyTorch: {listed}; the table 'one process, 1 thread' below). "
-            + outside
-            + "On the medium and large networks, where the products are most of a step, "
-            "bplib's step can only be as fast as PyTorch's if its own work outside the "
-            "products takes less time than PyTorch's by the products' difference. ")
-
-
-def page_text(results):
-    m = results["machine"]
+def blas_text(m):
     blas = m.get("numpy_blas")
-    blas_text = (f"OpenBLAS {blas['config'].split()[1]} (kernel {blas['corename']})"
-                 if isinstance(blas, dict) else "OpenBLAS")
+    return (f"OpenBLAS {blas['config'].split()[1]} (kernel {blas['corename']})"
+            if isinstance(blas, dict) else "OpenBLAS")
+
+
+def measured_text(results):
+    m = results["machine"]
     torch_blas = "; ".join(line.lstrip("- ") for line in m.get("torch_blas", []))
-    have_torch = "torch" in results["steps"][0]
-    targets = target_rows(results)
-    met = sum(ok for *_, ok in targets)
-    missed = [what for what, _, _, ok in targets if not ok]
-    large = {r["dtype"]: r for r in results["steps"]
-             if r["size"] == "large" and r["threads"] == 1}
-    seed_ratios = [r["seed_over_bplib"] for r in results["steps"] if "seed_over_bplib" in r]
-    load_before, load_after = results["load_average_before"][0], results["load_average_after"][0]
+    torch = (f"PyTorch {m['torch']}" + (f" with {torch_blas}" if torch_blas else "")
+             if "torch" in m else "PyTorch not installed")
+    command = ("`benchmarks/run.py --quick` (a smoke run)" if results.get("quick") else
+               "`make bench` (`benchmarks/run.py`)")
+    return (f"Measured on {results['date']} ({results['started_utc']}) by {command}, "
+            f"which took {results['seconds'] / 60:.1f} minutes, on a "
+            f"{m.get('cpu_count')}-core {m.get('processor')} ({m.get('machine')}) virtual "
+            f"machine: Python {m.get('python')}, numpy {m.get('numpy')} with "
+            f"{blas_text(m)}, {torch}, bplib at commit `{m.get('bplib_commit', '?')}`.")
+
+
+def load_text(results):
+    before, after = results["load_average_before"][0], results["load_average_after"][0]
+    during = results.get("load_average_during_steps")
+    cores = results["machine"].get("cpu_count") or 2
+    text = (f"The load average (processes running or waiting for a core, averaged over a "
+            f"minute) was {before:.2f} when the run started")
+    if during:
+        text += (f", between {during[0]:.2f} and {during[1]:.2f} while the training steps "
+                 "were timed,")
+    text += f" and {after:.2f} when it ended, on {cores} cores. "
+    busiest = max([before, after] + (list(during) if during else []))
+    if busiest > cores + 0.5:
+        text += ("At its highest, more processes wanted a core than there were cores, so "
+                 "other work slowed some measurements down; the ratios taken within one "
+                 "round, whose runs are seconds apart, are less affected than the times. ")
+    else:
+        text += ("This benchmark itself keeps up to "
+                 f"{max(results['thread_counts'])} threads busy, so the load stayed at "
+                 "about what the run itself makes. ")
+    return text
+
+
+def original_text(results):
+    rows = [r for r in results["steps"] if "original" in r]
+    if not rows:
+        return ["The original notebook's per-sample code was not measured in this run.", ""]
+    f64 = [r for r in rows if r["threads"] == 1 and r["dtype"] == "float64"]
+    per_size = "; ".join(f"{ms(r['original']['median'])} ms on the {r['size']} network, "
+                         f"{r['original_over_core']:,.0f} times the core's "
+                         f"{ms(r['core']['median'])} ms" for r in f64)
+    core_ratios = [r["original_over_core"] for r in rows]
+    fast_ratios = [r["original_over_fast"] for r in rows]
+    clarity = max(r["core_over_fast"] for r in results["steps"])
+    diffs = [r["max_rel_diff"]["original"] for r in results["agreement"]
+             if "original" in r["max_rel_diff"]]
     lines = [
-        "# Performance of bplib",
+        "The original notebook computes a training step one sample at a time: for every "
+        "sample and layer a matrix-vector product `W.T @ x`, and for `dW` a Python loop "
+        "over the layer's output units. The core computes the same numbers (its losses "
+        f"differ from the original's by at most {max(diffs):.1e}, relative) with one matrix "
+        "product per layer and pass for the whole batch, which numpy hands to its BLAS "
+        "library in one call.",
         "",
-        f"Measured on {results['date']} ({results['started_utc']}) by `make bench` "
-        f"(`benchmarks/run.py`), which took {results['seconds'] / 60:.1f} minutes, on a "
-        f"{m.get('cpu_count')}-core {m.get('processor')} ({m.get('machine')}) virtual "
-        f"machine: Python {m.get('python')}, numpy {m.get('numpy')} with {blas_text}, "
-        f"PyTorch {m.get('torch', 'not installed')}"
-        + (f" with {torch_blas}" if torch_blas else "") + f", bplib at commit "
-        f"`{m.get('bplib_commit', '?')}`. The load average was {load_before:.2f} when the run "
-        f"started and {load_after:.2f} when it ended. Every number and figure on this page is "
-        "generated from `benchmarks/results/results.json` by `benchmarks/report.py`; run "
-        "`make bench` to measure your own machine.",
+        f"At one thread in float64, a step of the original notebook's code took {per_size}. "
+        f"Over the {len(rows)} cases measured (networks, dtypes, thread counts) it took "
+        f"{between(core_ratios, '{:,.0f}')} times as long as the core and "
+        f"{between(fast_ratios, '{:,.0f}')} times as long as the fast path.",
+    ]
+    if min(core_ratios) > clarity:
+        lines[-1] += (" Batching gains " + ("far " if min(core_ratios) > 5 * clarity else "")
+                      + "more than the fast path's tricks: the core took "
+                      f"at most {clarity:.1f} times as long as the fast path (next section).")
+    return lines + [
         "",
-        "## What is measured",
+        *original_table(results),
+    ]
+
+
+def core_fast_text(results):
+    ratios = [r["core_over_fast"] for r in results["steps"]]
+    small = row_of(results, "small", "float64")
+    lines = [
+        "The core is the code the chapters teach; the fast path (`bplib.fast.train_step`) "
+        "computes the same step with fewer passes over memory. Both run on the same "
+        "`bplib.Sequential` of `Dense` and `Sigmoid` layers, alternating in the same "
+        "rounds, so their ratio per round is the price of clarity.",
         "",
-        "A **training step** is one forward pass, the mean squared error "
-        "`0.5 * mean((out - y) ** 2)`, one backward pass to the gradients of every weight and "
-        "bias, and one gradient-descent update `w -= lr * dw`, for a network of Dense layers "
-        "each followed by a sigmoid (the output layer too, as in the seed), batch first. "
-        "The networks: *small* is the seed's 10-32x5-2 with a batch of 64, *medium* "
-        "784-256-256-10 with a batch of 128, *large* 784-1024-1024-1024-10 with a batch of 256.",
-        "",
-        "- **bplib**: `bplib.gradient_descent` on a `bplib.Sequential` of `Dense` and "
-        "`Sigmoid` layers with `bplib.MSE`.",
-        "- **PyTorch**: `torch.nn.Sequential` of `Linear` and `Sigmoid`, `torch.optim.SGD`, on "
-        "the CPU, started from bplib's weights." if have_torch else
-        "- **PyTorch**: not installed when this was measured "
-        "(`pip install torch==2.13.0`).",
-        "- **seed**: the course notebook's per-sample code, one sample at a time with a Python "
-        "loop over output units, kept in `benchmarks/seed_baseline.py` as the historical "
-        "baseline.",
-        "",
-        "None of them computes the gradient with respect to the input data, which training "
-        "never uses. Each measurement runs in its own process with the thread count fixed "
-        f"before numpy starts; the implementations alternate over {results['rounds']} rounds, "
-        "the order reversed every other round (A B C, C B A, ...), so a change in the "
-        "machine's load falls on all of them. "
-        "Times are medians, with the interquartile range in brackets. The bplib / PyTorch "
-        "ratio is taken per round, whose two runs are seconds apart (on this shared machine "
-        "the speed of a run can change by a third from one second to the next, for both "
-        "libraries alike), and the tables give the median of those ratios with their range. "
-        "The large step's share of the matmul peak is likewise the median over rounds. "
-        "All three "
-        "give the same losses from the same weights (last table), so they do the same work.",
-        "",
-        "```{figure} images/step_times.png",
-        ":alt: Two bar charts, float64 and float32 at one thread, of the time per training "
-        "step on a log scale for the seed's per-sample code, bplib and PyTorch on the small, "
-        "medium and large networks.",
-        "",
-        "Time per training step at one thread (log scale).",
-        "```",
+        f"At one thread the core took {sizes_text(results, 'core_over_fast')} times as long "
+        "as the fast path (median of the per-round ratios). Over all "
+        f"{len(ratios)} cases, with 1 and 2 threads, the ratio was {between(ratios)}.",
         "",
     ]
-    if have_torch:
+    if "peak_gflops" in row_of(results, "large", "float64"):
+        peak = row_of(results, "large", "float64")["peak_gflops"]
+        share = small["step_flops"] / (peak * 1e9) / small["fast"]["median"]
         lines += [
-            "```{figure} images/ratios.png",
-            ":alt: Bar chart of bplib's time divided by PyTorch's for every network, dtype and "
-            "thread count, with the targets of 0.5 for the small network and 1.0 for the "
-            "others marked at one thread, and the range of the per-round ratios.",
-            "",
-            "bplib time / PyTorch time; below 1 bplib is faster. Red: the target at 1 thread.",
-            "```",
+            f"On the small network the matrices are tiny (the largest is 64 x 32): even at "
+            f"the float64 matmul peak measured here ({peak:.0f} GFLOP/s), its products would "
+            f"take {share:.0%} of the fast path's step. The rest is Python and numpy's cost "
+            "per call, which grows with the number of operations and checks, not with the "
+            "numbers in the arrays.",
             "",
         ]
     lines += [
-        "## Results",
+        "What the core does that the fast path does not, each visible in its code:",
         "",
-        f"{met} of the {len(targets)} targets of the performance issue were met in this run"
-        + (" (table below); missed:" if missed else "."),
+        "- `Dense.forward` keeps a private copy of its input and `Sigmoid.forward` returns a "
+        "copy of the output it caches, so that a caller who changes an array cannot corrupt "
+        "the backward pass. The fast path keeps references: inside `train_step` no caller "
+        "sees them.",
+        "- The `Sigmoid` layer computes the stable {py:obj}`bplib.sigmoid` of chapter "
+        "{doc}`../chapters/03_sigmoid` (`exp(-|x|)` and an `np.where` of two quotients); "
+        "the fast path computes `1 / (1 + exp(-x))` in four steps into one array "
+        "(`bplib.fast.sigmoid_fast`).",
+        "- The core's backward pass computes the first layer's gradient with respect to the "
+        "data, which training does not use: "
+        + ", ".join(f"{first_layer_share(size):.0%} of the matrix products on the {size} "
+                    "network" for size in SIZES) + ".",
+        "- `dW` and `db` are new arrays in the core; the fast path writes them into the "
+        "arrays it already has.",
+        "- The core's update (`bplib.update`) computes every new parameter into a new array, "
+        "checks that all are finite, and only then writes them: a failing step changes "
+        "nothing. The fast path checks that every gradient is finite and then subtracts "
+        "`lr * grad` in place, in blocks of 65,536 numbers "
+        "(`bplib.fast.subtract_scaled`) that stay in the CPU cache.",
+        "- The core checks that the input and the loss gradient hold no NaN or infinity at "
+        "the model's edge (`Sequential.forward` and `Sequential.backward`).",
         "",
-        *[f"- {what}" for what in missed],
-        "" if missed else None,
-        (f"The seed's per-sample code is {min(seed_ratios):.0f} to {max(seed_ratios):.0f} times "
-         "slower than bplib." if seed_ratios else None),
+        "The memory table below shows the same price in bytes: the new arrays alive at a "
+        "step's busiest moment.",
         "",
-        gemm_text(results).strip() or None,
+        *core_fast_table(results),
+    ]
+    return lines
+
+
+def fwdbwd_text(results):
+    rows = results["fwdbwd"]
+    dense = ", ".join(f"{r['size']} {r['dtype']} {r['Dense']['ratio']:.2f}" for r in rows)
+    sig = [r["Sigmoid"]["forward"] / r["Sigmoid"]["backward"] for r in rows]
+    core_net = [r["core_network"]["ratio"] for r in rows]
+    fast_net = ", ".join(f"{r['size']} {r['dtype']} {r['fast_network']['ratio']:.2f} "
+                         f"(its products predict {r['predicted_fast_network_ratio']:.2f})"
+                         for r in rows)
+    close = [abs(r["Dense"]["ratio"] / r["predicted_dense_ratio"] - 1) for r in rows]
+    worst = max(close)
+    verdict = (f" Within {worst:.0%} of the prediction in every case: the Dense layers' "
+               "backward pass took about twice as long as their forward pass."
+               if worst <= 0.15 else
+               f" The largest departure from the prediction was {worst:.0%}.")
+    return [
+        "A Dense layer's forward pass is one matrix product, `x @ W`; its backward pass is "
+        "two of the same size, `dW = x.T @ g` and `dx = g @ W.T`. Counting floating-point "
+        "operations therefore predicts that the backward pass takes twice as long as the "
+        "forward pass. The core's `Dense.forward` and `Dense.backward`, timed alternately "
+        f"on every Dense layer of a network at one thread, gave backward / forward: {dense}."
+        + verdict,
         "",
-        markdown_tables(results),
-        "## How to read the tables",
+        "The sigmoid does no matrix product, so the FLOP count says nothing about it. The "
+        "core's `Sigmoid.forward` (the stable sigmoid and a copy) took "
+        f"{between(sig)} times as long as its `Sigmoid.backward` (`g * out * (1 - out)`).",
         "",
-        "- **GFLOP/s** counts only the matrix products of a step: `x @ W` per layer in the "
-        "forward pass (2 x batch x in x out operations each, F in all), `x.T @ grad` per layer "
-        "for dW (F again) and `grad @ W.T` for the layer below (F minus the first layer's "
-        "share). The peak is `np.matmul` of two 1024 x 1024 matrices on the same thread count, "
-        "timed after every step of the large network in the same process (after one untimed "
-        "product that brings its matrices back into the cache), so the step's share of the "
-        "peak compares two numbers taken under the same load."
-        + (f" The large step reached {large['float64']['bplib_gflops']:.0f} GFLOP/s in float64 "
-           f"and {large['float32']['bplib_gflops']:.0f} in float32."
-           if {'float64', 'float32'} <= set(large) else "")
-        + dense_forward_text(results),
-        "- **Backward / forward**: a Dense layer's backward does two matrix products of the "
-        "forward's size (dW and the input gradient), so matrix-product FLOPs predict a ratio "
-        "of 2. The sigmoid does no matrix product: its forward (`-x`, the exponential, "
-        "`1 + e` and `1 / ...`: four passes over the array, one of them an exponential) costs "
-        "more than its backward (`1 - out`, times `out`, times `grad`: three passes), so it "
-        "is timed beside the Dense layers "
-        "rather than predicted by the FLOP count. The whole network's ratio uses the "
-        "training backward pass, which skips the first layer's input gradient.",
-        "- **Numerical vs backprop**: the time of one whole gradient of a one-hidden-layer "
-        "network with N parameters, by forward differences (N + 1 loss evaluations), central "
-        "differences (2N) and backpropagation (one forward and one backward pass), as in "
-        "chapter {doc}`../chapters/02_cost_of_numerical_gradients`.",
-        "- **Memory**: the bytes the forward pass keeps for the backward pass (every Dense "
-        "layer's input and every Sigmoid's output) next to the bytes of the parameters, and "
-        "the most memory in new arrays alive at once during one step (numpy's allocations as "
-        "`tracemalloc` sees them, after a first step has created the gradients).",
+        "A whole network mixes both. The core's `Sequential.backward` over its "
+        "`Sequential.forward` gave " + between(core_net) + " (its products alone predict "
+        "2.00). The fast path's own forward and backward loops (`_forward` and `_backward` "
+        "in `bplib/fast.py`, as `train_step` runs them, without the first layer's input "
+        f"gradient) gave {fast_net}.",
+        "",
+        *fwdbwd_table(results),
+    ]
+
+
+def torch_text(results):
+    if not have_torch(results):
+        return ["PyTorch was not installed when this run was made, so it was not measured. "
+                "Install it (`pip install torch==2.13.0`) and run `make bench` to add it.",
+                ""]
+    ratios = [r["fast_over_torch"] for r in results["steps"]]
+    faster = sum(r < 1 for r in ratios)
+    lines = [
+        "PyTorch runs the same network (`torch.nn.Linear` and `torch.nn.Sigmoid`, "
+        "`torch.optim.SGD`, on the CPU) from the same weights; its losses agree with the "
+        "core's (last table). Below 1, bplib's fast path is faster.",
+        "",
+        "At one thread, the fast path took "
+        f"{sizes_text(results, 'fast_over_torch')} times PyTorch's time per step (median of "
+        f"the per-round ratios). It was faster than PyTorch in {faster} of the "
+        f"{len(ratios)} cases with 1 and 2 threads, and the per-round ratios ranged from "
+        f"{min(min(r['fast_over_torch_rounds']) for r in results['steps']):.2f} to "
+        f"{max(max(r['fast_over_torch_rounds']) for r in results['steps']):.2f}.",
+        "",
+    ]
+    gemm = results.get("gemm") or []
+    if gemm:
+        g_ratios = [r["numpy_over_torch"] for r in gemm]
+        verdict = ("took longer than PyTorch's" if min(g_ratios) > 1 else
+                   "took less time than PyTorch's" if max(g_ratios) < 1 else
+                   "took sometimes more, sometimes less time than PyTorch's")
+        listed = ", ".join(f"{r['size']} {r['dtype']} {r['numpy_over_torch']:.2f}"
+                           for r in gemm)
+        leaner = sum(r["fast_outside"] < r["torch_outside"] for r in gemm)
+        lines += [
+            "Where does the difference come from? Timed alone, alternating call by call "
+            "with both steps in one process, numpy's matrix products of a training step "
+            f"{verdict} for the same products (numpy / PyTorch: {listed}). A step's time "
+            "minus its products' time is what each library spends on everything else "
+            "(sigmoids, loss, update, checks, Python): there the fast path spent less time "
+            f"than PyTorch in {leaner} of the {len(gemm)} cases. On the medium and large "
+            "networks the products are most of a step, so the two BLAS libraries decide "
+            "much of the ratio.",
+            "",
+        ]
+    lines += torch_table(results)
+    lines += gemm_table(results) if gemm else []
+    return lines
+
+
+def peak_text(results):
+    if not results.get("peak"):
+        return []
+    shares = {p["dtype"]: row_of(results, "large", p["dtype"], p["threads"])["peak_share"]
+              for p in results["peak"] if p["threads"] == 1}
+    parts = " and ".join(f"{share:.0%} in {dtype}" for dtype, share in shares.items())
+    return [
+        "How close does a step come to the machine's speed for matrix products? The peak is "
+        "`np.matmul` of two 1024 x 1024 matrices, timed in the fast path's process right "
+        "after every step of the large network (after one untimed product that brings its "
+        "matrices back into the cache), so both numbers are taken under the same load. At "
+        f"one thread, the large network's fast step reached {parts} of that peak (median "
+        "over rounds).",
+        "",
+        *peak_table(results),
+    ]
+
+
+def numgrad_text(results):
+    rows = results["numgrad"]
+    last = rows[-1]
+    return [
+        "The time of one whole gradient of a one-hidden-layer network with N parameters, by "
+        "forward differences (N + 1 loss evaluations), central differences (2N) and "
+        "backpropagation (one forward and one backward pass), all with the core, as in "
+        "chapter {doc}`../chapters/02_cost_of_numerical_gradients`. At "
+        f"N = {last['N']:,}, forward differences took {last['forward'] / last['backprop']:,.0f} "
+        f"times as long as backpropagation and central differences "
+        f"{last['central'] / last['backprop']:,.0f} times.",
         "",
         "```{figure} images/numerical_vs_backprop.png",
-        ":alt: Log-log plot of the time per gradient against the number of parameters for "
-        "backpropagation and for forward and central numerical gradients; the numerical "
-        "lines rise much faster with N than backprop's.",
+        ":alt: Log-log plot of the time per gradient against the number of parameters N, "
+        "with circles and a solid line for backpropagation, squares and a dashed line for "
+        "forward differences, triangles and a dotted line for central differences; the "
+        "two numerical lines rise roughly in proportion to N squared, backpropagation's "
+        "far more slowly.",
         "",
         "Time per gradient: numerical differences against backpropagation.",
         "```",
         "",
-        "## Where the fast code lives, and why",
+        *numgrad_table(results),
+    ]
+
+
+def memory_text(results):
+    more = [r["core_peak_step_bytes"] / r["fast_peak_step_bytes"] for r in results["memory"]
+            if r["fast_peak_step_bytes"] > 0]
+    return [
+        "The bytes the forward pass keeps for the backward pass (every Dense layer's input "
+        "and every Sigmoid's output) next to the bytes of the parameters, and the most "
+        "memory in new arrays alive at once during one step (numpy's allocations as "
+        "`tracemalloc` sees them, after a first step has made the caches and gradients). "
+        f"At its peak a core step held {between(more, '{:.1f}')} times the new memory of a "
+        "fast step.",
         "",
-        "The chapters teach the plain formulas; bplib computes the same numbers (to the last "
-        "few digits) with fewer temporary arrays, because on these networks numpy spends "
-        "much of a step allocating and filling temporaries rather than multiplying matrices. "
-        "`tests/test_fast_paths.py` checks that every fast path gives the plain formulas' "
-        "results (float64 to 1e-12, float32 to 1e-5).",
+        *memory_table(results),
+    ]
+
+
+def page_text(results):
+    torch = have_torch(results)
+    lines = [
+        "# Performance of bplib",
         "",
-        "- `bplib.sigmoid` (chapter {doc}`../chapters/03_sigmoid`) is the two-branch formula "
-        "with `np.where`, which never overflows. The `Sigmoid` layer calls `sigmoid_fast` in "
-        "`bplib/activations.py`: the textbook `1 / (1 + exp(-x))` in four steps that each "
-        "write into the one array it returns (`out=`). For x < -709 `exp(-x)` overflows to "
-        "infinity and `1 / (1 + inf) = 0` is the right limit, so that warning is silenced. "
-        "It agrees with `bplib.sigmoid` to a few units in the last place and is several "
-        "times faster on a large batch. Its backward pass, `grad * out * (1 - out)`, is "
-        "likewise computed in the one array it returns.",
-        "- Every layer checks that its input holds no NaN or infinity, so that a bad number "
-        "is reported where it enters. The check computes the sum of squares `x . x` (one "
-        "`np.dot`: a single fast pass, no temporary array), which is finite unless `x` holds "
-        "a NaN or an infinity or its squares overflow; only then does it test every number "
-        "(`check_finite` in `bplib/validation.py`).",
-        "- `Dense.forward` computes `x @ W` and then adds `b` in place (`out += b`): one new "
-        "array instead of two.",
-        "- `Dense.backward` writes `dW = x.T @ grad_out` and `db` into the arrays it already "
-        "has (`np.matmul(..., out=self.dW)`): a step allocates no new parameter-sized arrays. "
-        "A reference kept with `g = layer.dW` therefore sees the next backward's values "
-        "(the docstring says so); outputs and input gradients are always new arrays.",
-        "- `gradient_descent` and `train` tell the network that they need only the "
-        "parameters' gradients (`Sequential.backward(grad, input_grad=False)`): the first "
-        "Dense layer skips `grad_out @ W.T`, the gradient with respect to the data, a quarter "
-        "of the matrix work of the medium network. PyTorch skips it too, because the data "
-        "does not require a gradient.",
-        "- The update `param -= lr * grad` runs in blocks of rows (`subtract_scaled` in "
-        "`bplib/optim.py`), so the temporary `lr * grad` stays small and in the CPU cache.",
-        "- float32: `Dense(..., dtype=np.float32)`, `DNN(..., dtype=np.float32)` or "
-        "`Sequential(..., dtype=np.float32)`. The parameters' dtype decides the computation; "
-        "float64 stays the default, as the chapters need its 16 digits for gradient checks.",
+        "The chapters teach backpropagation with the plain code of bplib's core. This page "
+        "measures what that code costs and where the time goes: a batched matrix product "
+        "against the original notebook's per-sample loops, the backward pass against the "
+        "forward pass, the core against bplib's speed-tuned path `bplib.fast`, and that "
+        "fast path beside PyTorch"
+        + ("" if torch else " (not measured in this run: PyTorch was not installed)")
+        + ". Every number and figure here is generated from "
+        "`benchmarks/results/results.json` by `benchmarks/report.py`. `make bench` "
+        "measures your own machine; this run took "
+        f"{results['seconds'] / 60:.0f} minutes on {results['machine'].get('cpu_count')} "
+        "cores (measurement notes at the end).",
         "",
-        "What bplib does not do: numpy runs one operation at a time, so the sigmoid and its "
-        "derivative read and write memory several times where PyTorch fuses them into one "
-        "pass. And numpy's OpenBLAS and PyTorch's BLAS are different matrix libraries, whose "
-        "speed on the same products differs (see the results above). On two cores shared "
-        "with other work the ratios move between runs, which is why the per-round range is "
-        "shown.",
+        "## What is measured",
+        "",
+        "A **training step** is one forward pass, the mean squared error "
+        "`0.5 * mean((out - y) ** 2)`, one backward pass to the gradients of every weight "
+        "and bias, and one gradient-descent update `w -= lr * dw`, for a network of Dense "
+        "layers each followed by a sigmoid (the output layer too, as in the original "
+        "notebook), batch first. The networks: *small* is the original notebook's "
+        "10-32x5-2 with a batch of 64, *medium* 784-256-256-10 with a batch of 128, "
+        "*large* 784-1024-1024-1024-10 with a batch of 256; float64 and float32; 1 and 2 "
+        "threads.",
+        "",
+        "- **core**: `bplib.gradient_descent` on a `bplib.Sequential` of `Dense` and "
+        "`Sigmoid` layers with `bplib.MSE`: the code the chapters teach.",
+        "- **fast**: `bplib.fast.train_step` on the same kind of model: the same numbers "
+        "with fewer passes over memory.",
+        "- **PyTorch**: `torch.nn.Sequential` of `Linear` and `Sigmoid`, `torch.optim.SGD`, "
+        "on the CPU, started from bplib's weights." if torch else
+        "- **PyTorch**: not installed when this was measured.",
+        "- **original notebook**: the original notebook's per-sample code, kept in "
+        "`benchmarks/original_notebook.py`.",
+        "",
+        "Each measurement runs in its own process with the thread count fixed before numpy "
+        "starts. The implementations alternate over "
+        f"{results['rounds']} round{'s' if results['rounds'] != 1 else ''}, the order "
+        "reversed every other round (A B C D, "
+        "D C B A, ...), so a change in the machine's load falls on all of them; the "
+        "original notebook's code, which takes up to seconds per step, runs in fewer "
+        "rounds. Times are medians with the interquartile range in brackets. A ratio such "
+        "as core / fast is taken per round, whose runs are seconds apart, and given as the "
+        "median over rounds with its range. All implementations give the same losses from "
+        "the same weights (last table), so they do the same work.",
+        "",
+        "```{figure} images/step_times.png",
+        ":alt: Two bar charts, float64 and float32 at one thread, of the time per training "
+        "step on a log scale for the small, medium and large networks. Each network has a "
+        "group of bars: the original notebook's per-sample code (cross-hatched), bplib's "
+        "core (diagonal hatching), bplib's fast path (solid)"
+        + (" and PyTorch (dotted)" if torch else "") + ". The original notebook's bars "
+        "are the tallest by about two orders of magnitude.",
+        "",
+        "Time per training step at one thread (log scale).",
+        "```",
+        "",
+        "```{figure} images/ratios.png",
+        ":alt: Bar chart"
+        + ("s" if torch else "")
+        + " of per-round median time ratios for every network, dtype and thread count: "
+        "core time over fast time"
+        + (" on the left, fast time over PyTorch time on the right" if torch else "")
+        + ". Solid bars are one thread, hatched bars two threads; a black whisker on each "
+        "bar spans the per-round range and a dashed line marks equal time.",
+        "",
+        "Core / fast" + (" and fast / PyTorch" if torch else "") + ": time ratios per "
+        "step; below the dashed line the first is faster.",
+        "```",
+        "",
+        "## One batched product against per-sample loops",
+        "",
+        *original_text(results),
+        "## The price of clarity: core against fast path",
+        "",
+        *core_fast_text(results),
+        "## The backward pass against the forward pass",
+        "",
+        *fwdbwd_text(results),
+        "## bplib beside PyTorch",
+        "",
+        *torch_text(results),
+        *peak_text(results),
+        "## Numerical gradients against backpropagation",
+        "",
+        *numgrad_text(results),
+        "## Memory",
+        "",
+        *memory_text(results),
+        "## Same numbers",
+        "",
+        "From the same weights and data, three training steps of each implementation; the "
+        "fast path's parameters after them are compared with the core's as well. "
+        "`tests/test_fast_paths.py` holds the fast path to the core's numbers (relative "
+        "1e-12 in float64, 1e-5 in float32).",
+        "",
+        *agreement_table(results),
+        "## Measurement notes",
+        "",
+        measured_text(results) + " " + load_text(results).strip(),
+        "",
+        "**GFLOP/s** counts only the matrix products a training step needs: `x @ W` per "
+        "layer in the forward pass (2 x batch x in x out operations each, F in all), "
+        "`x.T @ grad` per layer for dW (F again) and `grad @ W.T` for the layer below (F "
+        "minus the first layer's share); the same count for every implementation, although "
+        "the core also computes the first layer's input gradient. numpy runs one operation "
+        "at a time, so the sigmoid and its derivative read and write memory several times "
+        "where PyTorch fuses them into one pass; and numpy's OpenBLAS and PyTorch's BLAS "
+        "are different libraries. On a machine shared with other work the ratios move from "
+        "one run to the next, which is why the per-round range is shown.",
         "",
     ]
-    return "\n".join(line for line in lines if line is not None)
+    return "\n".join(lines)
 
 
 def write_book_page(results, folder):
@@ -431,6 +680,12 @@ def write_book_page(results, folder):
 
 
 if __name__ == "__main__":
-    data = json.loads((HERE / "results" / "results.json").read_text())
-    (HERE / "results" / "results.md").write_text(markdown_tables(data))
-    write_book_page(data, ROOT / "appendix")
+    path = HERE / "results" / ("quick" if "--quick" in sys.argv else "") / "results.json"
+    data = json.loads(path.read_text())
+    if "--quick" in sys.argv:  # look at a quick run's page without touching the book
+        out = HERE / "results" / "quick"
+        figures(data, out / "images")
+        (out / "performance.md").write_text(page_text(data))
+    else:
+        (HERE / "results" / "results.md").write_text(markdown_tables(data))
+        write_book_page(data, ROOT / "appendix")

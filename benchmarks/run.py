@@ -1,22 +1,24 @@
 """Run every benchmark in separate processes and write results + a book page.
 
-    python benchmarks/run.py            # full run (make bench): 10 to 13 minutes on 2 cores
+    python benchmarks/run.py            # full run (make bench): about 15 minutes on 2 cores
     python benchmarks/run.py --quick    # a smoke run with few repeats, written elsewhere
 
 Each measurement runs in a fresh process (so thread counts are set before numpy and
-PyTorch start). For every network, dtype and thread count the implementations alternate
-A B C C B A A B C ... over several rounds, so a change in the machine's load hits all of
-them; the report gives medians with their interquartile range, and the bplib / PyTorch
-ratio per round (the two runs of a round are seconds apart, so a change of load between
-rounds cancels): the median of those ratios, and their range.
-The matmul peak is measured between the large network's steps, and the products of a step
-alone are timed with numpy and with PyTorch in one process, to separate what the BLAS
+PyTorch start). For every network, dtype and thread count the implementations (bplib's
+fast path, bplib's teaching core, PyTorch, the original notebook's per-sample code)
+alternate A B C D D C B A A B C D ... over several rounds, so a change in the machine's
+load hits all of them; the report gives medians with their interquartile range, and the
+ratios core / fast and fast / PyTorch per round (the runs of a round are seconds apart,
+so a change of load between rounds cancels): the median of those ratios, and their range.
+The matmul peak is measured between the large network's fast steps, and the products of a
+step alone are timed with numpy and with PyTorch in one process, to separate what the BLAS
 libraries contribute from what bplib's own code does.
 
 The full run writes benchmarks/results/results.json (the raw times, versions, thread
 counts, load average), benchmarks/results/results.md and the book page
 appendix/performance.md with its figures in appendix/images/. The quick run writes only
-benchmarks/results/quick/, never the committed results or the book.
+benchmarks/results/quick/ (its results, a page and figures to look at), never the committed
+results or the book.
 """
 
 import argparse
@@ -39,9 +41,9 @@ ROUNDS = 9
 # steps timed per process and round (about half a second of steps), after warm-up steps
 REPEATS = {"small": 1000, "medium": 100, "large": 6}
 WARMUP = {"small": 50, "medium": 10, "large": 2}
-# the seed's per-sample code takes about 0.05 s, 0.7 s and 13 s per step: fewer of them
-SEED_REPEATS = {"small": 5, "medium": 2, "large": 1}
-SEED_ROUNDS = {"small": 3, "medium": 2, "large": 1}
+# the original notebook's per-sample code takes about 0.05 s, 0.7 s and 13 s per step
+ORIGINAL_REPEATS = {"small": 5, "medium": 2, "large": 1}
+ORIGINAL_ROUNDS = {"small": 3, "medium": 2, "large": 1}
 NUMGRAD_N = [100, 1000, 10_000, 100_000]
 
 
@@ -135,36 +137,45 @@ def machine(have_torch):
     return info
 
 
+def paired(per_round, a, b):
+    """Per-round ratios a / b, their median, and the ratio of the pooled medians."""
+    ratios = [x / y for x, y in zip(per_round[a], per_round[b])]
+    return ratios, statistics.median(ratios)
+
+
 def run_steps(quick, have_torch):
     """Training steps of every implementation, alternated over rounds.
 
-    The order within a round is reversed every other round (A B C, C B A, ...), so no
-    implementation always runs first. For the large network, bplib's process follows every
-    step with one timed ``np.matmul`` of 1024 x 1024 matrices, so the large step's share of
-    the matmul peak compares two numbers measured in one process under the same load.
+    The order within a round is reversed every other round (A B C D, D C B A, ...), so no
+    implementation always runs first. For the large network, the fast path's process
+    follows every step with one timed ``np.matmul`` of 1024 x 1024 matrices, so the large
+    step's share of the matmul peak compares two numbers measured in one process under
+    the same load.
     """
-    impls = ["bplib", "torch", "seed"] if have_torch else ["bplib", "seed"]
+    impls = ["fast", "core"] + (["torch"] if have_torch else []) + ["original"]
     results = []
     for size in SIZES:
         for dtype in DTYPES:
             for threads in THREADS:
-                kinds = impls + (["peak"] if size == "large" else [])  # peak: bplib's process
+                kinds = impls + (["peak"] if size == "large" else [])  # peak: fast's process
                 times = {kind: [] for kind in kinds}
                 per_round = {kind: [] for kind in kinds}
                 flops = peak_flops = None
                 rounds = 1 if quick else ROUNDS
+                load = [os.getloadavg()[0]]
                 for round_ in range(rounds):
                     for kind in (impls if round_ % 2 == 0 else impls[::-1]):
-                        if kind == "seed":
-                            if round_ >= (1 if quick else SEED_ROUNDS[size]):
+                        if kind == "original":
+                            if round_ >= (1 if quick else ORIGINAL_ROUNDS[size]):
                                 continue
                             if quick and size == "large":
                                 continue
-                            repeats, warmup = SEED_REPEATS[size], 0 if size == "large" else 1
+                            repeats = ORIGINAL_REPEATS[size]
+                            warmup = 0 if size == "large" else 1
                         else:
                             repeats = max(2, REPEATS[size] // 5) if quick else REPEATS[size]
                             warmup = WARMUP[size]
-                        with_peak = kind == "bplib" and size == "large"
+                        with_peak = kind == "fast" and size == "large"
                         out = measure("step", kind, size, dtype, threads, repeats, warmup,
                                       with_peak)
                         times[kind] += out["times"]
@@ -174,31 +185,37 @@ def run_steps(quick, have_torch):
                             times["peak"] += out["peak_times"]
                             per_round["peak"].append(statistics.median(out["peak_times"]))
                             peak_flops = out["peak_flops"]
-                row = {"size": size, "dtype": dtype, "threads": threads, "step_flops": flops}
+                load.append(os.getloadavg()[0])
+                row = {"size": size, "dtype": dtype, "threads": threads, "step_flops": flops,
+                       "load_average": [min(load), max(load)]}
                 for impl in impls:
                     if times[impl]:
                         row[impl] = summary(times[impl])
                         row[impl]["round_medians"] = per_round[impl]
+                # paired: the runs of a round are seconds apart, so load changes between
+                # rounds cancel in the ratio; the headline is the median over rounds
+                row["core_over_fast_rounds"], row["core_over_fast"] = paired(
+                    per_round, "core", "fast")
                 if have_torch:
-                    # paired: each round's two runs are seconds apart, so load changes
-                    # between rounds cancel in the ratio; the headline is their median
-                    ratios = [b / t for b, t in zip(per_round["bplib"], per_round["torch"])]
-                    row["bplib_over_torch_rounds"] = ratios
-                    row["bplib_over_torch"] = statistics.median(ratios)
-                    row["bplib_over_torch_pooled"] = (row["bplib"]["median"]
-                                                      / row["torch"]["median"])
-                if "seed" in row:
-                    row["seed_over_bplib"] = row["seed"]["median"] / row["bplib"]["median"]
-                row["bplib_gflops"] = flops / row["bplib"]["median"] / 1e9
-                if have_torch:
-                    row["torch_gflops"] = flops / row["torch"]["median"] / 1e9
+                    row["fast_over_torch_rounds"], row["fast_over_torch"] = paired(
+                        per_round, "fast", "torch")
+                    row["fast_over_torch_pooled"] = (row["fast"]["median"]
+                                                     / row["torch"]["median"])
+                if "original" in row:
+                    row["original_over_core"] = (row["original"]["median"]
+                                                 / row["core"]["median"])
+                    row["original_over_fast"] = (row["original"]["median"]
+                                                 / row["fast"]["median"])
+                for impl in ("fast", "core", "torch"):
+                    if impl in row:
+                        row[f"{impl}_gflops"] = flops / row[impl]["median"] / 1e9
                 if size == "large":
                     row["peak"] = summary(times["peak"])
                     row["peak_flops"] = peak_flops
                     row["peak_gflops"] = peak_flops / row["peak"]["median"] / 1e9
                     row["peak_share_rounds"] = [
                         (flops / b) / (peak_flops / p)
-                        for b, p in zip(per_round["bplib"], per_round["peak"])]
+                        for b, p in zip(per_round["fast"], per_round["peak"])]
                     row["peak_share"] = statistics.median(row["peak_share_rounds"])
                 print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                                   for k, v in row.items()
@@ -229,12 +246,12 @@ def run_gemm(quick):
             warmup = {"medium": 10, "large": 2}[size]
             out = measure("gemm", "both", size, dtype, 1, repeats, warmup)
             row = {"size": size, "dtype": dtype, "threads": 1, "step_flops": out["step_flops"]}
-            for name in ("numpy", "torch", "bplib_step", "torch_step"):
+            for name in ("numpy", "torch", "fast_step", "torch_step"):
                 row[name] = summary(out[name])
             row["numpy_over_torch"] = row["numpy"]["median"] / row["torch"]["median"]
-            row["bplib_over_torch"] = (row["bplib_step"]["median"]
-                                       / row["torch_step"]["median"])
-            row["bplib_outside"] = row["bplib_step"]["median"] - row["numpy"]["median"]
+            row["fast_over_torch"] = (row["fast_step"]["median"]
+                                      / row["torch_step"]["median"])
+            row["fast_outside"] = row["fast_step"]["median"] - row["numpy"]["median"]
             row["torch_outside"] = row["torch_step"]["median"] - row["torch"]["median"]
             rows.append(row)
     return rows
@@ -254,21 +271,24 @@ def run_other(quick):
     for size in ("medium", "large"):
         for dtype in DTYPES:
             repeats = {"medium": 100, "large": 15}[size] // (5 if quick else 1)
-            out = measure("fwdbwd", "bplib", size, dtype, 1, repeats)
+            out = measure("fwdbwd", "core", size, dtype, 1, repeats)
             row = {"size": size, "dtype": dtype,
-                   "predicted_dense_ratio": out["predicted_dense_ratio"],
-                   "predicted_network_ratio": out["predicted_network_ratio"]}
-            for kind in ("Dense", "Sigmoid", "network"):
+                   **{k: v for k, v in out.items() if k.startswith("predicted")}}
+            for kind in ("Dense", "Sigmoid", "core_network", "fast_network"):
                 fwd = statistics.median(out[kind]["forward"])
                 bwd = statistics.median(out[kind]["backward"])
                 row[kind] = {"forward": fwd, "backward": bwd, "ratio": bwd / fwd}
             other["fwdbwd"].append(row)
     for n in (NUMGRAD_N[:2] if quick else NUMGRAD_N):
-        other["numgrad"].append(measure("numgrad", "bplib", n, "float64", 1))
+        other["numgrad"].append(measure("numgrad", "core", n, "float64", 1))
     for size in SIZES:
         for dtype in DTYPES:
-            other["memory"].append({"size": size, "dtype": dtype,
-                                    **measure("memory", "bplib", size, dtype)})
+            row = {"size": size, "dtype": dtype}
+            for impl in ("core", "fast"):
+                out = measure("memory", impl, size, dtype)
+                row.update(cached_bytes=out["cached_bytes"], param_bytes=out["param_bytes"])
+                row[f"{impl}_peak_step_bytes"] = out["peak_step_bytes"]
+            other["memory"].append(row)
     return other
 
 
@@ -297,6 +317,8 @@ def main():
     if have_torch:
         results["gemm"] = run_gemm(args.quick)
     results["load_average_after"] = os.getloadavg()
+    loads = [x for row in results["steps"] for x in row["load_average"]]
+    results["load_average_during_steps"] = [min(loads), max(loads)]
     results["seconds"] = round(
         (datetime.datetime.now(datetime.UTC) - started).total_seconds(), 1)
     folder = HERE / "results" / ("quick" if args.quick else "")
@@ -307,8 +329,8 @@ def main():
 
     table = report.markdown_tables(results)
     (folder / "results.md").write_text(table)
-    if not args.quick:
-        report.write_book_page(results, ROOT / "appendix")
+    # the quick run's page and figures stay beside its results, never in the book
+    report.write_book_page(results, folder if args.quick else ROOT / "appendix")
     print(table)
     print(f"benchmarks took {results['seconds']} s; wrote {folder / 'results.json'}"
           + ("" if args.quick else f" and {ROOT / 'appendix' / 'performance.md'}"))

@@ -1,10 +1,10 @@
-"""The seed notebook's per-sample network, kept as the historical baseline for benchmarks.
+"""The original notebook's per-sample network, kept as a baseline for the benchmarks.
 
-This is the course notebook's code with only what is needed to run it: the activation is
-passed as a class, ``hidden_depth`` builds that many hidden layers, and the MSE gradient
-carries its 1/size factor so that the gradients equal bplib's. The structure is the
-seed's: one sample vector at a time, ``h = W.T @ x + b``, and ``grad_W`` loops over the
-output units in Python. Do not use it for anything but comparison.
+This is the Korean course notebook's code (the one the book grew from) with only what is
+needed to run it: the activation is passed as a class, the layer sizes are given as a list,
+and the MSE gradient carries its 1/size factor so that the gradients equal bplib's. The
+structure is the original's: one sample vector at a time, ``h = W.T @ x + b``, and
+``grad_W`` loops over the output units in Python. Do not use it for anything but comparison.
 """
 
 import numpy as np
@@ -32,7 +32,7 @@ class MeanSquaredError:
         return 1 / 2 * np.mean(np.square(self.last_diff))
 
     def grad(self):
-        return self.last_diff / self.last_diff.size  # the seed forgot / size
+        return self.last_diff / self.last_diff.size  # the original forgot / size
 
 
 class Dense:
@@ -55,7 +55,7 @@ class Dense:
     def grad_W(self, dh):
         grad = np.ones_like(self.W)
         grad_a = self.a.grad()
-        for j in range(grad.shape[1]):  # the seed's Python loop over output units
+        for j in range(grad.shape[1]):  # the original's Python loop over output units
             grad[:, j] = dh[j] * grad_a[j] * self.last_x
         return grad
 
