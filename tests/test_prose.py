@@ -162,7 +162,7 @@ def style_of(call):
                 return ("dynamic", id(call))
         if kw.arg is None:  # **kwargs: cannot tell
             return ("dynamic", id(call))
-    for arg in call.args[1:]:
+    for position, arg in enumerate(call.args[1:], 1):
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             fmt = arg.value
             line = next((ls for ls in FMT_LINES if ls in fmt), None)
@@ -171,7 +171,8 @@ def style_of(call):
                 style.setdefault("linestyle", line)
             if marker:
                 style.setdefault("marker", marker)
-        elif isinstance(arg, ast.JoinedStr):  # an f-string format
+        elif isinstance(arg, ast.JoinedStr) or position % 3 == 2:
+            # plot(x, y, fmt, x2, y2, fmt2, ...): a format computed at run time
             return ("dynamic", id(call))
     if style.get("marker") in ("", "None", None) and style.get("linestyle") in (
         "", "None", None
@@ -182,7 +183,10 @@ def style_of(call):
 
 def plot_calls(code):
     """(receiver, line, style, label) of every series-drawing call in ``code``."""
-    tree = ast.parse(python_source(code))
+    try:
+        tree = ast.parse(python_source(code))
+    except SyntaxError:  # not Python (nbval reports it); nothing to read here
+        return
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)
@@ -208,6 +212,8 @@ def test_style_of_reads_format_strings_and_keywords():
     assert style("ax.plot(x, y, 's--', color='C1')") == (("linestyle", "--"), ("marker", "s"))
     assert style("ax.plot(x, y, linestyle=':')") == (("linestyle", ":"),)
     assert style("ax.plot(x, y, marker=m)")[0] == "dynamic"
+    assert style("ax.plot(x, y, fmt)")[0] == "dynamic"
+    assert style("ax.plot(x, y, label=fmt)") is None
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=CHAPTER_IDS)
