@@ -9,6 +9,7 @@ from those numbers, never written by hand.
 """
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -316,9 +317,8 @@ def load_text(results):
                  "other work slowed some measurements down; the ratios taken within one "
                  "round, whose runs are seconds apart, are less affected than the times. ")
     else:
-        text += ("This benchmark itself keeps up to "
-                 f"{max(results['thread_counts'])} threads busy, so the load stayed at "
-                 "about what the run itself makes. ")
+        text += ("So about as many processes as cores, or fewer, were running or waiting "
+                 "(the run itself uses 1 or 2 threads). ")
     return text
 
 
@@ -403,13 +403,12 @@ def core_fast_text(results):
         "- The core's update (`bplib.update`) computes every new parameter into a new array, "
         "checks that all are finite, and only then writes them: a failing step changes "
         "nothing. The fast path checks that every gradient is finite and then subtracts "
-        "`lr * grad` in place, in blocks of 65,536 numbers "
-        "(`bplib.fast.subtract_scaled`) that stay in the CPU cache.",
+        "`lr * grad` in place, in blocks of rows small enough to stay in the CPU cache "
+        "(`bplib.fast.subtract_scaled`).",
         "- The core checks that the input and the loss gradient hold no NaN or infinity at "
         "the model's edge (`Sequential.forward` and `Sequential.backward`).",
         "",
-        "The memory table below shows the same price in bytes: the new arrays alive at a "
-        "step's busiest moment.",
+        memory_sentence(results),
         "",
         *core_fast_table(results),
     ]
@@ -487,14 +486,23 @@ def torch_text(results):
             f"{verdict} for the same products (numpy / PyTorch: {listed}). A step's time "
             "minus its products' time is what each library spends on everything else "
             "(sigmoids, loss, update, checks, Python): there the fast path spent less time "
-            f"than PyTorch in {leaner} of the {len(gemm)} cases. On the medium and large "
-            "networks the products are most of a step, so the two BLAS libraries decide "
-            "much of the ratio.",
+            f"than PyTorch in {leaner} of the {len(gemm)} cases. "
+            + products_sentence(gemm),
             "",
         ]
     lines += torch_table(results)
     lines += gemm_table(results) if gemm else []
     return lines
+
+
+def products_sentence(gemm):
+    shares = [r["numpy"]["median"] / r["fast_step"]["median"] for r in gemm]
+    text = (f"numpy's products alone took {between(shares, '{:.0%}')} of the fast step's time "
+            "on the medium and large networks")
+    if min(shares) > 0.5:
+        return text + (", so the matrix library, more than bplib's own code, decides "
+                       "most of the ratio there.")
+    return text + "."
 
 
 def peak_text(results):
@@ -503,16 +511,36 @@ def peak_text(results):
     shares = {p["dtype"]: row_of(results, "large", p["dtype"], p["threads"])["peak_share"]
               for p in results["peak"] if p["threads"] == 1}
     parts = " and ".join(f"{share:.0%} in {dtype}" for dtype, share in shares.items())
+    parts = parts.replace(" in ", " of that peak in ", 1)
     return [
         "How close does a step come to the machine's speed for matrix products? The peak is "
         "`np.matmul` of two 1024 x 1024 matrices, timed in the fast path's process right "
         "after every step of the large network (after one untimed product that brings its "
         "matrices back into the cache), so both numbers are taken under the same load. At "
-        f"one thread, the large network's fast step reached {parts} of that peak (median "
-        "over rounds).",
+        f"one thread, the large network's fast step reached {parts} (median over "
+        "rounds).",
         "",
         *peak_table(results),
     ]
+
+
+def slope(rows, key):
+    """Least-squares slope of log(time) against log(N): time grows like N ** slope."""
+    xs = [math.log(r["N"]) for r in rows]
+    ys = [math.log(r[key]) for r in rows]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return (sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+            / sum((x - mx) ** 2 for x in xs))
+
+
+def slopes_sentence(rows):
+    if len(rows) < 2:
+        return ""
+    return (f"On the log-log scale the numerical times rise with slope "
+            f"{slope(rows, 'forward'):.1f} (forward) and {slope(rows, 'central'):.1f} "
+            f"(central), backpropagation's with slope {slope(rows, 'backprop'):.1f}. A slope "
+            "of 1 means time proportional to N; N loss evaluations that each cost more as "
+            "the network grows push it towards 2.")
 
 
 def numgrad_text(results):
@@ -525,14 +553,13 @@ def numgrad_text(results):
         "chapter {doc}`../chapters/02_cost_of_numerical_gradients`. At "
         f"N = {last['N']:,}, forward differences took {last['forward'] / last['backprop']:,.0f} "
         f"times as long as backpropagation and central differences "
-        f"{last['central'] / last['backprop']:,.0f} times.",
+        f"{last['central'] / last['backprop']:,.0f} times. " + slopes_sentence(rows),
         "",
         "```{figure} images/numerical_vs_backprop.png",
         ":alt: Log-log plot of the time per gradient against the number of parameters N, "
         "with circles and a solid line for backpropagation, squares and a dashed line for "
-        "forward differences, triangles and a dotted line for central differences; the "
-        "two numerical lines rise roughly in proportion to N squared, backpropagation's "
-        "far more slowly.",
+        "forward differences, triangles and a dotted line for central differences. "
+        + slopes_sentence(rows),
         "",
         "Time per gradient: numerical differences against backpropagation.",
         "```",
@@ -541,19 +568,35 @@ def numgrad_text(results):
     ]
 
 
-def memory_text(results):
+def memory_sentence(results):
     more = [r["core_peak_step_bytes"] / r["fast_peak_step_bytes"] for r in results["memory"]
             if r["fast_peak_step_bytes"] > 0]
+    return (f"The price in memory: at its busiest moment a core step held "
+            f"{between(more, '{:.1f}')} times the new arrays of a fast step (see Memory "
+            "below).")
+
+
+def memory_text(results):
     return [
         "The bytes the forward pass keeps for the backward pass (every Dense layer's input "
         "and every Sigmoid's output) next to the bytes of the parameters, and the most "
         "memory in new arrays alive at once during one step (numpy's allocations as "
         "`tracemalloc` sees them, after a first step has made the caches and gradients). "
-        f"At its peak a core step held {between(more, '{:.1f}')} times the new memory of a "
-        "fast step.",
+        "The core's update makes a new array for every parameter before it writes any, "
+        "and its backward pass makes new gradient arrays; the fast path writes both into "
+        "arrays it already has.",
         "",
         *memory_table(results),
     ]
+
+
+def tallest_sentence(results):
+    rows = [r for r in one_thread(results) if "original" in r]
+    if not rows:
+        return "The original notebook's code was not measured."
+    ratios = [r["original_over_core"] for r in rows]
+    return (f"The original notebook's bars are the tallest, {between(ratios, '{:,.0f}')} "
+            "times the core's.")
 
 
 def page_text(results):
@@ -610,8 +653,7 @@ def page_text(results):
         "step on a log scale for the small, medium and large networks. Each network has a "
         "group of bars: the original notebook's per-sample code (cross-hatched), bplib's "
         "core (diagonal hatching), bplib's fast path (solid)"
-        + (" and PyTorch (dotted)" if torch else "") + ". The original notebook's bars "
-        "are the tallest by about two orders of magnitude.",
+        + (" and PyTorch (dotted)" if torch else "") + ". " + tallest_sentence(results),
         "",
         "Time per training step at one thread (log scale).",
         "```",
