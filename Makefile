@@ -66,6 +66,8 @@ nbval-other-cpu: $(STAMP)
 		-p no:cacheprovider chapters exercises
 
 test: lint unit nbval-other-cpu book pdf browser
+# Without Chromium, `make test` skips the PDF loudly, as it skips the browser tests (not on CI).
+test: PDF_FLAGS = --skip-without-chromium
 
 # The whole book as one PDF: the single-page HTML build (strict, like `book`), printed by the
 # system's Chromium once MathJax has typeset every equation (tools/pdf.py). Writes
@@ -74,7 +76,7 @@ test: lint unit nbval-other-cpu book pdf browser
 # terms and the exercise marks, fonts-nanum and fonts-noto-color-emoji.
 pdf: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build . --builder singlehtml --all -W -n --keep-going
-	$(BIN)/python tools/pdf.py
+	$(BIN)/python tools/pdf.py $(PDF_FLAGS)
 
 # Tag the version in pyproject.toml as v<version> (tools/release.py): refuses a dirty tree, a
 # version that is not new, and CITATION.cff, CHANGELOG.md or Colab cells that name another
