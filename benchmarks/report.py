@@ -362,9 +362,9 @@ def core_fast_text(results):
     ratios = [r["core_over_fast"] for r in results["steps"]]
     small = row_of(results, "small", "float64")
     lines = [
-        "The core is the code the chapters teach; the fast path (`bplib.fast.train_step`) "
+        "The core is the code the chapters teach; the fast path ({py:obj}`bplib.fast.train_step`) "
         "computes the same step with fewer passes over memory. Both run on the same "
-        "`bplib.Sequential` of `Dense` and `Sigmoid` layers, alternating in the same "
+        "{py:obj}`bplib.Sequential` of `Dense` and `Sigmoid` layers, alternating in the same "
         "rounds, so their ratio per round is the price of clarity.",
         "",
         f"At one thread the core took {sizes_text(results, 'core_over_fast')} times as long "
@@ -393,15 +393,15 @@ def core_fast_text(results):
         "- The `Sigmoid` layer computes the stable {py:obj}`bplib.sigmoid` of chapter "
         "{doc}`../chapters/03_sigmoid` (`exp(-|x|)` and an `np.where` of two quotients); "
         "the fast path computes `1 / (1 + exp(-x))` in four steps into one array "
-        "(`bplib.fast.sigmoid_fast`).",
+        "({py:obj}`bplib.fast.sigmoid_fast`).",
         "- The core's backward pass computes the first layer's gradient with respect to the "
         "data, which training does not use: "
         + ", ".join(f"{first_layer_share(size):.0%} of the matrix products on the {size} "
                     "network" for size in SIZES) + ".",
         "- `dW` and `db` are new arrays in the core; the fast path writes them into the "
         "arrays it already has.",
-        "- The core's update (`bplib.update`) computes every new parameter into a new array, "
-        "checks that all are finite, and only then writes them: a failing step changes "
+        "- The core's update ({py:obj}`bplib.update`) computes every new parameter into a "
+        "new array, checks that all are finite, and only then writes them: a failing step changes "
         "nothing. The fast path checks that every gradient is finite and then subtracts "
         "`lr * grad` in place, in blocks of rows small enough to stay in the CPU cache "
         "(`bplib.fast.subtract_scaled`).",
@@ -607,7 +607,7 @@ def page_text(results):
         "The chapters teach backpropagation with the plain code of bplib's core. This page "
         "measures what that code costs and where the time goes: a batched matrix product "
         "against the original notebook's per-sample loops, the backward pass against the "
-        "forward pass, the core against bplib's speed-tuned path `bplib.fast`, and that "
+        "forward pass, the core against bplib's speed-tuned path {py:mod}`bplib.fast`, and that "
         "fast path beside PyTorch"
         + ("" if torch else " (not measured in this run: PyTorch was not installed)")
         + ". Every number and figure here is generated from "
@@ -627,9 +627,9 @@ def page_text(results):
         "*large* 784-1024-1024-1024-10 with a batch of 256; float64 and float32; 1 and 2 "
         "threads.",
         "",
-        "- **core**: `bplib.gradient_descent` on a `bplib.Sequential` of `Dense` and "
-        "`Sigmoid` layers with `bplib.MSE`: the code the chapters teach.",
-        "- **fast**: `bplib.fast.train_step` on the same kind of model: the same numbers "
+        "- **core**: {py:obj}`bplib.gradient_descent` on a {py:obj}`bplib.Sequential` of "
+        "`Dense` and `Sigmoid` layers with {py:obj}`bplib.MSE`: the code the chapters teach.",
+        "- **fast**: {py:obj}`bplib.fast.train_step` on the same kind of model: the same numbers "
         "with fewer passes over memory.",
         "- **PyTorch**: `torch.nn.Sequential` of `Linear` and `Sigmoid`, `torch.optim.SGD`, "
         "on the CPU, started from bplib's weights." if torch else
