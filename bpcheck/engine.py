@@ -92,20 +92,37 @@ class _OutOfTime(BaseException):
 
 @contextmanager
 def _deadline(seconds):
-    """Raise _OutOfTime in the running code after ``seconds`` (and again every 0.2 s).
+    """Raise _OutOfTime in the running code after ``seconds``, and keep raising it.
 
     On the main thread (pytest, Jupyter's kernel) a SIGALRM timer interrupts pure-Python
-    loops; elsewhere (other threads, Windows) a trace function checks the clock on every
-    line. Long single numpy calls finish before either can interrupt them.
+    loops; when the code swallows that (``except BaseException``), the next alarm 0.2 s later
+    also installs a trace function that raises on every line until the code has left. Off
+    the main thread (or without SIGALRM, as on Windows) the trace function checks the clock
+    on every line from the start. Long single numpy calls finish before either can act.
     """
+    state = {"active": True, "alarms": 0}
+    end = time.monotonic() + seconds
+
+    def tracer(frame, event, arg):
+        if event == "line" and state["active"] and time.monotonic() > end:
+            raise _OutOfTime()  # (this also unsets the trace; the next alarm sets it again)
+        return tracer
+
+    old_trace = sys.gettrace()
     use_signal = (hasattr(signal, "setitimer")
                   and threading.current_thread() is threading.main_thread())
-    state = {"active": True}
     if use_signal:
 
         def handler(signum, frame):
-            if state["active"]:
-                raise _OutOfTime()
+            if not state["active"]:
+                return
+            state["alarms"] += 1
+            if state["alarms"] > 1:  # the first one was swallowed: trace every line
+                sys.settrace(tracer)
+                while frame is not None:
+                    frame.f_trace, frame.f_trace_lines = tracer, True
+                    frame = frame.f_back
+            raise _OutOfTime()
 
         old_handler = signal.signal(signal.SIGALRM, handler)
         old_timer = signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
@@ -115,17 +132,11 @@ def _deadline(seconds):
             state["active"] = False
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old_handler)
+            if state["alarms"] > 1:
+                sys.settrace(old_trace)
             if old_timer[0] > 0:  # someone else's timer: give it back
                 signal.setitimer(signal.ITIMER_REAL, *old_timer)
         return
-    end = time.monotonic() + seconds
-
-    def tracer(frame, event, arg):
-        if state["active"] and time.monotonic() > end:
-            raise _OutOfTime()
-        return tracer
-
-    old_trace = sys.gettrace()
     sys.settrace(tracer)
     try:
         yield
@@ -147,10 +158,11 @@ def _generic_hint(error, context):
         return ("a name your code uses is not defined here: define it inside the function "
                 "or run the cell that defines it first.")
     if isinstance(error, TypeError) and "argument" in text:
-        return (f"the check calls your code {context or 'with the arguments the task names'}"
-                ": give it exactly those parameters.").replace("  ", " ")
-    if isinstance(error, (ValueError, TypeError)) and ("shape" in text or "align" in text
-                                                       or "broadcast" in text):
+        return ("give your function exactly the parameters of the call in brackets, in that "
+                "order." if context else "give your code exactly the parameters the task "
+                "names, in that order.")
+    if isinstance(error, (ValueError, TypeError)) and any(
+            word in text for word in ("shape", "align", "broadcast", "mismatch")):
         return ("two arrays' shapes do not fit together: print the shapes in that line "
                 "(x.shape) and compare them with the task's.")
     if isinstance(error, IndexError):
@@ -180,13 +192,14 @@ class Run:
         self.what = what
 
     @contextmanager
-    def guard(self, context="", hints=(), floating_point=None):
+    def guard(self, context="", hints=(), floating_point=None, timeout_hint=None):
         """Run a block that executes student code: time limit, exceptions turned into hints.
 
         ``hints`` is a sequence of ``(exception_type, text_or_None, hint)``: the first whose
         type matches (and whose ``text`` occurs in the exception's message, if given) names
         the cause. ``floating_point="raise"`` turns numpy overflow and invalid operations into
-        ``FloatingPointError`` instead of silent inf or nan.
+        ``FloatingPointError`` instead of silent inf or nan. ``timeout_hint`` replaces the
+        endless-loop advice when the time limit is reached.
         """
         settings = {"all": "ignore"}
         if floating_point:  # underflow to 0 is harmless; overflow and nan are not
@@ -198,10 +211,11 @@ class Run:
         except NotImplementedError:
             raise Todo() from None
         except _OutOfTime:
-            raise Raised(
-                f"your code did not finish within {TIME_LIMIT:g} seconds and was stopped: "
+            advice = timeout_hint or (
                 "look for an endless loop (a `while` whose condition never changes, or a "
-                "generator that never moves on).", None, context) from None
+                "generator that never moves on).")
+            raise Raised(f"your code did not finish within {TIME_LIMIT:g} seconds and was "
+                         f"stopped: {advice}", None, context) from None
         except SystemExit:
             raise Raised(
                 "your code called sys.exit() (or exit() or quit()), which would end the "
@@ -224,9 +238,10 @@ class Run:
             raise Raised(f"{RAISED} {_short(error)} — a function must return its answer.",
                          error, context) from None
 
-    def call(self, fn, *args, context="", hints=(), floating_point=None, **kwargs):
+    def call(self, fn, *args, context="", hints=(), floating_point=None, timeout_hint=None,
+             **kwargs):
         """``fn(*args, **kwargs)`` under :meth:`guard`."""
-        with self.guard(context, hints, floating_point):
+        with self.guard(context, hints, floating_point, timeout_hint):
             return fn(*args, **kwargs)
 
 
