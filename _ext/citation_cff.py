@@ -52,7 +52,7 @@ def citation(cff):
     if url:
         text += f" <{url}>"
     if code and code != url:
-        text += f" (source: <{code}>)"
+        text += f" Source code: <{code}>."
     key = work["title"].lower().replace(" ", "_")
     fields = [
         ("title", "{" + work["title"] + "}"),
