@@ -14,6 +14,13 @@ then each chapter starts on a new page and Chromium prints A4 pages with page nu
 PDF outline of the headings. Korean glyphs come from the system's fonts (Debian:
 fonts-nanum), the exercise marks from an emoji font (fonts-noto-color-emoji).
 
+Why a script of our own: Jupyter Book's ``--builder pdfhtml`` prints with pyppeteer, which
+downloads a Chromium of its own at first use (impossible offline, and never the browser the
+book is tested in), and ``--builder pdflatex`` needs a TeX installation with Korean fonts and
+renders the notebooks' HTML outputs differently from the web book. Printing the single-page
+HTML with the system's Chromium through Playwright (the driver the browser tests already
+use) gives the pages readers see; what is ours is the waiting and the print settings.
+
 The PDF is written to ``_build/pdf/<book_pdf>`` (``book_pdf`` in _config.yml) and, when the
 HTML book has been built, copied into ``_build/html/`` where its download button links to it
 (_ext/book_pdf.py).

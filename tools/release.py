@@ -15,7 +15,10 @@ The tag is made only when
 * the version is the same in pyproject.toml and CITATION.cff, CHANGELOG.md has a section
   ``## [<version>]``, and every notebook's Colab cell installs ``@v<version>``.
 The tag is annotated and stays local; the script prints the command that publishes it.
-Standard library only, so it runs without the development environment.
+Standard library only, so it runs without the development environment. Why not a release
+tool such as bump-my-version: those rewrite version strings, while what this book needs is
+the checks above (above all, that the notebooks' Colab cells install the tag being made),
+which no such tool knows; the tagging itself is one git command.
 """
 
 import argparse
