@@ -291,3 +291,43 @@ def test_visible_code_lines_fit_the_code_column(path):
         if len(line) > MAX_LINE
     ]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=CHAPTER_IDS)
+def test_code_blocks_in_prose_fit_the_code_column(path):
+    problems = [
+        f"cell {i}: a code block line of {len(line)} characters > {MAX_LINE}"
+        for i, cell in enumerate(cells(path)) if cell["cell_type"] == "markdown"
+        for block in re.findall(r"^(```|~~~)[^\n]*\n(.*?)^\1", source(cell), re.S | re.M)
+        for line in block[1].splitlines() if len(line) > MAX_LINE
+    ]
+    assert not problems, "\n".join(problems)
+
+
+# (g) no output line wider than the output column -------------------------------------------
+
+MAX_OUTPUT = 76  # characters: the output box is as wide as the code column
+NO_OUTPUT_SHOWN = REMOVED | {"remove-output", "remove_output"}
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=CHAPTER_IDS)
+def test_visible_output_lines_fit_the_output_column(path):
+    """Printed text wider than the output box scrolls sideways (browser_tests/test_layout.py
+    measures it); wrap or shorten it. Images are not text and are left out."""
+    problems = []
+    for i, cell in enumerate(cells(path)):
+        if cell["cell_type"] != "code" or tags(cell) & NO_OUTPUT_SHOWN:
+            continue
+        for output in cell.get("outputs", []):
+            if output["output_type"] == "stream":
+                text = "".join(output["text"])
+            elif "text/plain" in output.get("data", {}) and "image/png" not in output["data"]:
+                text = "".join(output["data"]["text/plain"])
+            else:
+                continue
+            problems += [
+                f"cell {i}: output line of {len(line)} characters > {MAX_OUTPUT}: "
+                f"{line[:50]!r}..."
+                for line in text.splitlines() if len(line) > MAX_OUTPUT
+            ]
+    assert not problems, "\n".join(problems)
