@@ -23,6 +23,7 @@ Generic messages (no cause named) always contain one of :data:`GENERIC_MARKERS`;
 :func:`is_generic` tells them apart from specific hints (the test catalogue counts them).
 """
 
+import inspect
 import numbers
 import signal
 import sys
@@ -243,6 +244,35 @@ class Run:
         """``fn(*args, **kwargs)`` under :meth:`guard`."""
         with self.guard(context, hints, floating_point, timeout_hint):
             return fn(*args, **kwargs)
+
+
+def check_signature(fn, names, call):
+    """Raise Wrong when ``fn``'s parameters are not ``names`` in that order.
+
+    Only a plain function is looked at (a class or another callable passes), and only its
+    positional parameters; ``*args`` accepts anything. ``call`` is how the check calls it,
+    e.g. ``"fn(f, x, eps)"``.
+    """
+    if not inspect.isfunction(fn):
+        return
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY,
+                                                       p.POSITIONAL_OR_KEYWORD)]
+    required = [p.name for p in params if p.default is p.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    mine = f"({', '.join(positional)})"
+    if len(required) > len(names) or len(positional) < len(names):
+        raise Wrong(f"your function takes the parameters {mine}, but the check calls it as "
+                    f"{call}: give it exactly {len(names)} parameters, in that order.")
+    shared = [n for n in names if n in positional]
+    if len(shared) >= 2 and [n for n in positional if n in names] != shared:
+        raise Wrong(f"your function's parameters are {mine}, but the check calls it as "
+                    f"{call}: put them in that order.")
 
 
 # --- looking at what happened ------------------------------------------------------------
@@ -544,7 +574,8 @@ def needs_implementation():
 
 __all__ = [
     "FAIL", "Feedback", "GENERIC_MARKERS", "PASS", "TIME_LIMIT", "TODO", "TOL", "CallCounter",
-    "Raised", "Run", "Todo", "Wrong", "all_zero", "as_answer", "close", "compare",
+    "Raised", "Run", "Todo", "Wrong", "all_zero", "as_answer", "check_signature", "close",
+    "compare",
     "is_generic", "make_check", "moved", "needs_implementation", "preview", "seeded_rng",
     "snapshot", "unchanged", "where_wrong",
 ]

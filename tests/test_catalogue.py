@@ -35,9 +35,11 @@ def judged(kind, module, index):
 
 
 def is_bare(message):
-    """True when the message body is only quoted exception text (see the catalogue docs)."""
+    """True when the message quotes an exception and says little else (catalogue docs)."""
     match = PREFIX.match(message)
     body = match.group(5) if match else message
+    if not EXCEPTION_TEXT.search(body):
+        return False
     rest = EXCEPTION_TEXT.sub(" ", body)
     return len(re.findall(r"[A-Za-z]", rest)) < 25
 
@@ -85,6 +87,7 @@ def test_the_bare_message_rule():
     assert not is_bare(prefix + "your code raised ValueError: shapes (3,4) and (3,4) not "
                        "aligned — two arrays' shapes do not fit together: print the shapes")
     assert not is_bare(prefix + "the gradient is wrong: first difference at index 3")
+    assert not is_bare(prefix + "divide by eps.")
 
 
 def test_enough_answers_per_exercise():

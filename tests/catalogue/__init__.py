@@ -24,11 +24,12 @@ What the harness asserts (``tests/test_catalogue.py``):
 * no WRONG answer passes - no false pass; its message contains ``expected_hint``;
 * every message is one line that starts with "❌ <check_name>: test k of n (...)" and never
   contains "Traceback";
-* no message is *bare*: after the prefix "❌ <check>: test k of n (<what>): ", take the body
-  and delete every exception text it quotes - a Python exception class name (``\\w+Error``,
+* no message is *bare*: a message is bare when its body (after the prefix "❌ <check>: test
+  k of n (<what>): ") quotes an exception and says little else. Precisely: delete every
+  exception text the body quotes - a Python exception class name (``\\w+Error``,
   ``\\w+Exception``, ``\\w+Exit``, ``\\w+Interrupt``) with the ": <text>" after it up to the
-  next " — " (the engine writes " — " between a quoted exception and its advice). At least
-  25 letters must remain: a message that is only "ValueError: shapes (3,4) and (3,4) not
+  next " — " (the engine writes " — " between a quoted exception and its advice). If the
+  body quoted one, at least 25 letters must remain: a message that is only "ValueError: shapes (3,4) and (3,4) not
   aligned" is bare; the same text followed by " — two arrays' shapes do not fit ..." is not.
 * summary: at least 200 WRONG in total and 25 per module, at least 60 RIGHT in total, every
   public check has at least one RIGHT and one WRONG entry, and at least 90% of WRONG
