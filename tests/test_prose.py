@@ -283,12 +283,14 @@ def test_no_visible_assert(path):
 @pytest.mark.parametrize("path", CHAPTERS, ids=CHAPTER_IDS)
 def test_visible_code_lines_fit_the_code_column(path):
     """Cells tagged remove-cell or remove-input are exempt (not in the HTML); cells tagged
-    hide-input are not: a reader who opens them would scroll sideways."""
+    hide-input are not: a reader who opens them would scroll sideways, and their opened box
+    is one character narrower (666 instead of 688 pixels)."""
     problems = [
-        f"cell {i} line {n}: {len(line)} characters > {MAX_LINE}"
+        f"cell {i} line {n}: {len(line)} characters > {limit}"
         for i, cell in visible_code_cells(path)
+        for limit in [MAX_LINE - 1 if "hide-input" in tags(cell) else MAX_LINE]
         for n, line in enumerate(source(cell).splitlines(), 1)
-        if len(line) > MAX_LINE
+        if len(line) > limit
     ]
     assert not problems, "\n".join(problems)
 
