@@ -47,10 +47,14 @@ HTML = ROOT / "_build" / "html"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update"]
 
-# Each document of the book starts on a new page; code and figures are not cut in two.
+# Each document of the book starts on a new page; code and figures are not cut in two. On
+# paper, code cannot scroll sideways: a 76-character line (the book's limit) fits at 0.8 em,
+# and anything longer wraps instead of being cut off at the margin.
 PRINT_CSS = """
 span[id^="document-"] + section { break-before: page; }
 div.cell, figure, img, mjx-container[display="true"] { break-inside: avoid; }
+pre { font-size: 0.8em !important; white-space: pre-wrap !important;
+      overflow-wrap: anywhere; overflow: visible !important; }
 """
 
 FOOTER = ('<div style="font-size:8px; width:100%; text-align:center; color:#555;">'
