@@ -32,7 +32,8 @@ BOXES = "pre, div.highlight, div.cell_output, div.output, div.cell_input, table"
 
 LAYOUT = """(boxes) => {
   for (const details of document.querySelectorAll("details")) details.open = true;
-  const article = document.querySelector("article") || document.querySelector("main");
+  const article = document.querySelector("article") || document.querySelector("main")
+    || document.body;
   const wide = [];
   for (const el of article.querySelectorAll("*")) {
     const overflow = getComputedStyle(el).overflowX;
@@ -90,7 +91,10 @@ def measure(page, url):
     """The layout facts of the page at ``url`` (each page is loaded once)."""
     if url in _MEASURED:
         return _MEASURED[url]
-    page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="load")
+    if response is None or response.status != 200:
+        pytest.fail(f"{url} did not load (HTTP {response and response.status}): "
+                    "rebuild the book")
     if page.evaluate("() => Boolean(window.MathJax && MathJax.startup)"):
         page.wait_for_function("() => MathJax.startup.promise")
         page.evaluate("() => MathJax.startup.promise.then(() => true)")
