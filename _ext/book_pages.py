@@ -1,8 +1,5 @@
 """Directives for the generated parts of the reference pages.
 
-``book-citation`` (reference/contributing.md): how to cite the book, made from _config.yml
-(title, author, copyright year, repository url and branch), so a fork cites itself.
-
 ``notebook-status`` (reference/status.md): the status page, made from the last test run.
 
 ``make unit`` writes two files under ``_build/reports/`` (see tools/status_page.py):
@@ -115,37 +112,7 @@ class NotebookStatus(SphinxDirective):
         return [container]
 
 
-class BookCitation(SphinxDirective):
-    has_content = False
-
-    def run(self):
-        config = self.config
-        options = config.html_theme_options or {}
-        url = options.get("repository_url", "")
-        branch = options.get("repository_branch", "")
-        year = str(config.copyright).split(",")[0].strip()
-        text = (
-            f"{config.author} ({year}). *{config.project}*. "
-            + (f"<{url}> (branch `{branch}`)." if url else "")
-        )
-        bibtex = "\n".join([
-            "@book{backprop_from_scratch,",
-            f"  title  = {{{config.project}}},",
-            f"  author = {{{config.author}}},",
-            f"  year   = {{{year}}},",
-            *([f"  url    = {{{url}}},", f"  note   = {{branch {branch}}},"] if url else []),
-            "}",
-        ])
-        container = nodes.container(classes=["book-citation"])
-        self.state.nested_parse(
-            StringList([text], source=self.get_source_info()[0]), self.content_offset, container
-        )
-        block = nodes.literal_block(bibtex, bibtex, language="bibtex")
-        return [container, block]
-
-
 def setup(app):
-    app.add_directive("book-citation", BookCitation)
     app.add_config_value("book_status_reports", "_build/reports", "env")
     app.add_directive("notebook-status", NotebookStatus)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

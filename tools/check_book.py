@@ -15,7 +15,11 @@ sys.path.insert(0, str(ROOT / "_ext"))
 from toc_pages import toc_pages  # noqa: E402  (one reader of _toc.yml for the book)
 
 HTML = ROOT / "_build" / "html"
-REMOTE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+# A remote script or stylesheet; the canonical link (html.baseurl) only names the page.
+REMOTE = re.compile(
+    r"""<(?:script|link)\b(?![^>]*\brel=["']canonical["'])[^>]*\b(?:src|href)=["'](?:https?:)?//""",
+    re.I,
+)
 
 
 def main():
