@@ -23,7 +23,7 @@ from bplib.losses import MSE
 from bplib.network import Sequential
 from bplib.numerical import numerical_gradient
 
-from .engine import Wrong, compare, make_check, unchanged
+from .engine import Wrong, as_answer, compare, make_check, unchanged
 from .engine import seeded_rng as _rng
 
 # --- helpers shared by the checks of exercises 5 to 7 -----------------------------------
@@ -51,6 +51,17 @@ def _copy(value):
     except (TypeError, ValueError):
         return value
     return value if value is None else array
+
+
+def build(run, cls, *args, context=""):
+    """``cls(*args)`` under the time limit; Wrong unless it has forward and backward."""
+    layer = run.call(cls, *args, context=context)
+    missing = [m for m in ("forward", "backward") if not callable(getattr(layer, m, None))]
+    if missing:
+        raise Wrong(f"calling your class gave a {type(layer).__name__} without "
+                    f"{' and '.join(missing)}(): pass the class itself (a `class` with "
+                    "def forward and def backward), not a function or an instance.")
+    return layer
 
 
 def _missing_cache_hint(attribute="x"):
@@ -195,12 +206,12 @@ def check_dense(run, cls):
         return (rng.normal(size=(n_in, n_out)), rng.normal(size=n_out),
                 rng.normal(size=(batch, n_in)), rng.normal(size=(batch, n_out)))
 
-    build = "(when building cls(W, b))"
+    building = "(when building cls(W, b))"
     # 1. forward
     W, b, x, _ = case(3, 2, 4)
     run.next("forward with W (3, 2), b (2,), x (4, 3)")
     shapes = "(x (4, 3), W (3, 2), b (2,): out = x @ W + b has shape (4, 2))"
-    layer = run.call(cls, W.copy(), b.copy(), context=build)
+    layer = build(run, cls, W.copy(), b.copy(), context=building)
     x_in = x.copy()
     out = run.call(layer.forward, x_in, context=shapes, hints=[
         (ValueError, None, "out = x @ W + b, with x (batch, in) "
@@ -221,7 +232,7 @@ def check_dense(run, cls):
         shapes = (f"(x ({batch}, {n_in}), W ({n_in}, {n_out}), grad_out ({batch}, {n_out}): "
                   f"dW must be ({n_in}, {n_out}) like W, db ({n_out},), the result "
                   f"({batch}, {n_in}) like x)")
-        layer = run.call(cls, W.copy(), b.copy(), context=build)
+        layer = build(run, cls, W.copy(), b.copy(), context=building)
         run.call(layer.forward, x.copy(), context=shapes)
         for call, g in enumerate((g1, g2), start=1):
             g_in = g.copy()
@@ -289,7 +300,7 @@ def check_dense(run, cls):
     x2 = rng.normal(size=(1, 2))
     g = rng.normal(size=(1, 3))
     run.next("two forward calls, then backward on a batch of 1")
-    layer = run.call(cls, W.copy(), b.copy(), context=build)
+    layer = build(run, cls, W.copy(), b.copy(), context=building)
     run.call(layer.forward, x1.copy())
     run.call(layer.forward, x2.copy())
     dx = run.call(layer.backward, g.copy(), hints=[_missing_cache_hint(),
@@ -439,7 +450,7 @@ def check_skip_connection(run, cls):
         batch = 1 if "batch of 1" in what else 4
         x = rng.normal(size=(batch, n))
         reference = copy.deepcopy(inner)
-        block = run.call(cls, inner, context="(when building cls(layer))")
+        block = build(run, cls, inner, context="(when building cls(layer))")
         x_in = x.copy()
         out = run.call(block.forward, x_in)
         unchanged(x, x_in, "x", "forward must not add into its input in place; return "
@@ -514,7 +525,7 @@ def check_normalize(run, cls):
     # 1. forward
     run.next("forward on x (4, 5)")
     x = rng.normal(1.0, 2.0, size=(4, 5))
-    layer = run.call(cls, context="(when building cls())")
+    layer = build(run, cls, context="(when building cls())")
     x_in = x.copy()
     out = run.call(layer.forward, x_in)
     unchanged(x, x_in, "x", "forward changed its input (x -= mean writes into the "
@@ -544,7 +555,7 @@ def check_normalize(run, cls):
     for shape, offset_scale in (((3, 4), 1.0), ((2, 6), 3.0)):
         run.next(f"backward twice on x {shape}")
         x = rng.normal(0.5, offset_scale, size=shape)
-        layer = run.call(cls, context="(when building cls())")
+        layer = build(run, cls, context="(when building cls())")
         run.call(layer.forward, x.copy())
         y, s = _normalize(x)
         previous = None
@@ -691,7 +702,7 @@ def check_tanh(run, cls):
              ("x (1, 3), two forward calls", rng.normal(size=(1, 3)))]
     for what, x in cases:
         run.next(what + ", backward twice")
-        layer = run.call(cls, context="(when building cls())")
+        layer = build(run, cls, context="(when building cls())")
         if "two forward" in what:
             run.call(layer.forward, rng.normal(size=x.shape))
         x_in = x.copy()
@@ -751,13 +762,13 @@ def check_elementwise_error(run, fn):
         diff = np.abs(a - b)
         each = diff / np.maximum(np.abs(a) + np.abs(b), tiny)
         expected = each.max()
-        if answer is not None and np.ndim(answer) > 0 and np.size(answer) == a.size:
+        answer = as_answer(answer, "your result")
+        if np.ndim(answer) > 0 and np.size(answer) == a.size:
             raise Wrong("you returned one error per entry: return the largest, "
                         "np.max(...), a single number.")
         with np.errstate(all="ignore"):
             plain = diff / (np.abs(a) + np.abs(b))
-        if answer is not None and np.ndim(answer) == 0 and np.isnan(
-                np.asarray(answer, dtype=float)):
+        if np.ndim(answer) == 0 and np.isnan(answer):
             raise Wrong("your result is nan: where a and b are both 0 the quotient is 0/0. "
                         "Divide by np.maximum(np.abs(a) + np.abs(b), tiny) with "
                         "tiny = np.finfo(float).tiny.")

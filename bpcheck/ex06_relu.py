@@ -22,7 +22,8 @@ _RELU_CASES = [
 
 
 def _reduced(answer, x0):
-    if answer is not None and np.ndim(answer) < x0.ndim:
+    answer = as_answer(answer, "your result")
+    if np.ndim(answer) < x0.ndim:
         raise Wrong(f"your result has shape {np.shape(answer)}, expected {x0.shape}: "
                     "np.max reduces an axis; np.maximum(x, 0) compares elementwise.")
 
@@ -113,8 +114,7 @@ def check_gradient_norms(run, fn):
                         "before reading the norms.")
         weights = np.array([np.linalg.norm(w) for _, w, _ in ref.parameters()][0::2])
         both = np.array([np.linalg.norm(g) for g in grads])
-        if answer is not None and np.size(answer) == 2 * len(expected) and not isinstance(
-                answer, str):
+        if isinstance(answer, (list, tuple)) and len(answer) == 2 * len(expected):
             raise Wrong("you included the biases' gradients: only dW of each Dense layer.")
         compare(answer, expected, "the list of norms", [
             (expected[::-1], "your list starts at the last layer: list the norms first "
@@ -227,9 +227,12 @@ def check_kink_entries(run, fn):
              "array: compare elementwise, np.abs(x) < eps.")])
         unchanged(x0, x, "x", "do not write into x.")
         expected = np.abs(x0) < eps
-        if answer is not None and np.shape(answer) != x0.shape and np.ndim(answer) >= 1:
-            if isinstance(answer, tuple) or (np.ndim(answer) == 1 and np.size(answer) <
-                                             x0.size):
+        if isinstance(answer, tuple):
+            raise Wrong("return a boolean array of x's shape (np.abs(x) < eps), not "
+                        "the indices of the entries.")
+        answer = as_answer(answer, "your mask")
+        if answer.shape != x0.shape and answer.ndim >= 1:
+            if answer.ndim == 1 and answer.size < x0.size:
                 raise Wrong("return a boolean array of x's shape (np.abs(x) < eps), not "
                             "the indices of the entries.")
         compare(answer, expected.astype(float), "your mask", [
