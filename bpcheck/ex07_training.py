@@ -205,6 +205,13 @@ def check_train(run, fn):
             raise Wrong("your function returned None: return the list of epoch means.")
         steps = len(model.backward_grads)
         sizes = [len(g) for g in model.backward_grads]
+        if steps == per_epoch and epochs > 1:
+            raise Wrong(f"the model took {steps} steps, one epoch's worth: repeat the pass "
+                        f"over the batches for each of the {epochs} epochs, "
+                        "for _ in range(epochs).")
+        if values is not None and values.ndim == 0 and epochs > 1:
+            raise Wrong("you returned one number; return a list with one number per "
+                        "epoch, the mean of that epoch's batch losses.")
         if steps == epochs and per_epoch > 1:
             raise Wrong(f"you took one step per epoch; take one gradient descent step per "
                         f"batch ({per_epoch} per epoch here).")

@@ -110,6 +110,16 @@ def minibatches_x_only(x, y, batch_size, rng):
         yield x[order[start:start + batch_size]]
 
 
+def minibatches_shuffle_index(x, y, batch_size, rng):
+    idx = np.arange(len(x))
+    rng.shuffle(idx)  # draws the same order as rng.permutation(len(x))
+    batches = []
+    for b in range(int(np.ceil(len(x) / batch_size))):
+        sel = idx[b * batch_size:(b + 1) * batch_size]
+        batches.append((x[sel], y[sel]))
+    return batches
+
+
 # --- train ---------------------------------------------------------------------------------
 
 
@@ -163,6 +173,32 @@ def train_numpy_array(model, loss, x, y, lr, epochs, batch_size, rng):
             values.append(bplib.gradient_descent(model, loss, xb, yb, lr))
         history[e] = sum(values) / len(values)
     return history
+
+
+def train_inline_order(model, loss, x, y, lr, epochs, batch_size, rng):
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        losses = []
+        for start in range(0, len(x), batch_size):
+            rows = order[start:start + batch_size]
+            losses.append(bplib.gradient_descent(model, loss, x[rows], y[rows], lr))
+        history.append(sum(losses) / len(losses))
+    return history
+
+
+def train_one_epoch(model, loss, x, y, lr, epochs, batch_size, rng):
+    losses = [bplib.gradient_descent(model, loss, xb, yb, lr)
+              for xb, yb in minibatches(x, y, batch_size, rng)]
+    return [np.mean(losses)] * epochs
+
+
+def train_overall_mean(model, loss, x, y, lr, epochs, batch_size, rng):
+    losses = []
+    for _ in range(epochs):
+        for xb, yb in minibatches(x, y, batch_size, rng):
+            losses.append(bplib.gradient_descent(model, loss, xb, yb, lr))
+    return np.mean(losses)
 
 
 def _train_with(mistake):
@@ -319,11 +355,13 @@ RIGHT = [
     ("check_minibatches", minibatches_split, "np.array_split"),
     ("check_minibatches", minibatches_shuffled_copies, "shuffled copies, then slices"),
     ("check_minibatches", minibatches_bplib, "bplib.iterate_minibatches"),
+    ("check_minibatches", minibatches_shuffle_index, "rng.shuffle on an index array"),
     ("check_train", train, "the exercise's solution"),
     ("check_train", train_own_step, "its own update step and a running total"),
     ("check_train", train_logging, "also evaluates the whole training set for a log"),
     ("check_train", train_bplib_batches, "bplib.iterate_minibatches, one comprehension"),
     ("check_train", train_numpy_array, "a numpy array of epoch means"),
+    ("check_train", train_inline_order, "draws the order itself, no minibatches"),
     ("check_cross_entropy_gradient", ce_grad, "shifted exponentials"),
     ("check_cross_entropy_gradient", ce_grad_bplib, "bplib.softmax"),
     ("check_cross_entropy_gradient", ce_grad_log_softmax, "exp of log_softmax, /= batch"),
@@ -372,6 +410,8 @@ WRONG = [
     ("check_train", train_per_batch, "every batch's loss", "one number per batch"),
     ("check_train", train_update_after_epoch, "outside the loop", "update after all epochs"),
     ("check_train", train_no_return, "returned None", "no return"),
+    ("check_train", train_one_epoch, "one epoch's worth", "forgot the epoch loop"),
+    ("check_train", train_overall_mean, "you returned one number", "one mean over all epochs"),
     ("check_cross_entropy_gradient", ce_grad_no_batch, "divide by the batch size",
      "no / batch"),
     ("check_cross_entropy_gradient", ce_grad_classes, "not by the number of classes",
