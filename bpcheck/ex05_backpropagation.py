@@ -919,8 +919,3 @@ def check_cache_batch(run, fn):
             raise Wrong(where + f"your answer is {value:g}, the smallest B with "
                         f"B * {n_in} > {params} is different; count the cache (B * n_in) "
                         "and the parameters (n_in * n_out + n_out).")
-
-
-# The exercise's function was called gradient_descent until it was renamed train_steps
-# (bplib.gradient_descent takes one step); kept until bpcheck/__init__.py exports the new name.
-check_gradient_descent = check_train_steps
