@@ -373,3 +373,143 @@ def check_sin_gate(run, fn):
             raise Wrong(f"d y / d x is {x.grad:.6g}, expected {derivative(t):.6g}: the gate "
                         "alone works, so look at what differs in a graph (several gates "
                         "at once: does each closure use its own x and out?).")
+
+
+# --- a gradient check of Value code, and a bug hunt with it ---------------------------------
+
+
+def _scalar_rel(a, b):
+    return 0.0 if a == b else abs(a - b) / (abs(a) + abs(b))
+
+
+def _reference_check(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    numeric = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+    return _scalar_rel(x.grad, numeric)
+
+
+def _wrong_square(x):
+    """x ** 2 whose closure assigns instead of adding (shows only when x is used twice)."""
+    out = Value(x.data**2, (x,), "square")
+
+    def _backward():
+        x.grad = out.grad * 2 * x.data
+
+    out._backward = _backward
+    return out
+
+
+_CHECK_CASES = [
+    ("f(x) = x.tanh() * x at t = 0.8 (right)", lambda x: x.tanh() * x, 0.8, False),
+    ("f(x) = x * x * x at t = -1.3 (right)", lambda x: x * x * x, -1.3, False),
+    ("f(x) = square(x) + x with a square gate that assigns, t = 0.5",
+     lambda x: _wrong_square(x) + x, 0.5, True),
+    ("f(x) = x.exp() * x at t = 0.3, called a second time", lambda x: x.exp() * x, 0.3, False),
+]
+
+
+@make_check(4)
+def check_value_gradient_check(run, fn):
+    """Check ``fn(f, t, eps)``: the relative error between reverse mode and a central difference.
+
+    ``f`` maps one Value to a Value. The answer is |a - b| / (|a| + |b|) (0 when both are 0),
+    a = d f / d x at x = Value(t) from ``backward()``, b = (f(t + eps) - f(t - eps)) / (2 eps)
+    computed on fresh Values.
+    """
+    check_signature(fn, ("f", "t", "eps"), "fn(f, t, eps)")
+    eps = 1e-6
+    for what, f, t, buggy in _CHECK_CASES:
+        run.next(what)
+        answer = run.call(fn, f, t, eps, context="(called as fn(f, t, eps=1e-6))", hints=(
+            (TypeError, "unsupported operand", "f takes a Value: build x = Value(t) (and "
+             "Value(t + eps), Value(t - eps)); take the number of a result from .data."),
+            (AttributeError, "'float' object has no attribute", "f takes a Value: build "
+             "x = Value(t) and call f(x); the numbers are .data and .grad."),
+        ))
+        if isinstance(answer, (bool,)):
+            raise Wrong("you returned a bool (the verdict); return the relative error itself, "
+                        "a number.")
+        if isinstance(answer, Value):
+            raise Wrong("you returned a Value; return the relative error as a float.")
+        if isinstance(answer, tuple):
+            raise Wrong("you returned a tuple; return one number, the relative error "
+                        "|a - b| / (|a| + |b|).")
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            raise Wrong(f"return the relative error as a number, got a "
+                        f"{type(answer).__name__}.") from None
+        expected = _reference_check(f, t, eps)
+        x = Value(t)
+        f(x).backward()
+        a = x.grad
+        b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+        forward = (f(Value(t + eps)).data - f(Value(t)).data) / eps
+        if buggy:
+            if math.isclose(value, expected, rel_tol=1e-3):
+                continue
+            if math.isclose(value, abs(a - b), rel_tol=1e-3):
+                raise Wrong("that is the absolute difference |a - b|; divide it by "
+                            "|a| + |b| to get the relative error.")
+            if value < 1e-6:
+                raise Wrong("your check passes a gate whose closure assigns (=) instead of "
+                            "adding: is your reverse-mode number read from x.grad after "
+                            "f(x).backward(), with f applied to x itself?")
+            raise Wrong(f"for this buggy f the relative error is {expected:.3g}; yours is "
+                        f"{value:.3g}.")
+        if not value < 1e-6:
+            if math.isclose(value, _scalar_rel(2 * a, b), rel_tol=1e-3):
+                raise Wrong("your reverse-mode number is twice the derivative: you called "
+                            "backward() twice on the same x (gradients add up). Build a "
+                            "fresh Value for each backward.")
+            if math.isclose(value, _scalar_rel(a, forward), rel_tol=1e-2):
+                raise Wrong("that is the error of a forward difference; use the central "
+                            "difference (f(t + eps) - f(t - eps)) / (2 eps).")
+            if math.isclose(value, _scalar_rel(0.0, b), rel_tol=1e-6) or value == 1.0:
+                raise Wrong("your reverse-mode number is 0: call f(x).backward() before "
+                            "reading x.grad.")
+            raise Wrong(f"for a right f the error should be about 1e-10 or less; yours is "
+                        f"{value:.3g}.")
+
+
+BUG_REPORT = {"square": "bug", "cube": "ok", "softsign": "bug", "relu": "kink"}
+_BUG_HINTS = {
+    ("square", "ok"): "square passes alone, but its closure writes x.grad = ...: check it "
+    "in a graph that uses x twice, such as square(x) + x.",
+    ("square", "kink"): "square(x) = x^2 has no kink; check it in a graph that uses x "
+    "twice, such as square(x) + x.",
+    ("cube", "bug"): "cube agrees with central differences at every point and in every "
+    "graph: it is right.",
+    ("cube", "kink"): "x^3 is smooth everywhere: no kink.",
+    ("softsign", "ok"): "softsign looks right for x > 0; check it at a negative x.",
+    ("softsign", "kink"): "softsign(x) = x / (1 + |x|) is smooth at 0 (both one-sided "
+    "slopes are 1): its error at negative x is a bug in the derivative.",
+    ("relu", "bug"): "at t = 0 the central difference averages the slopes 0 and 1 and gives "
+    "0.5, while reverse mode gives 0: that is a kink, not a bug. Away from 0 the two agree.",
+    ("relu", "ok"): "at t = 0 the two numbers disagree (0.5 against 0); answer 'kink' for a "
+    "disagreement that comes from the kink, not from the code.",
+}
+
+
+@make_check(2)
+def check_bug_report(run, fn):
+    """Check ``fn()``: a dict naming each gate of the bug hunt "ok", "bug" or "kink"."""
+    check_signature(fn, (), "fn()")
+    run.next("the labels")
+    answer = run.call(fn, context="(called as fn())")
+    if not isinstance(answer, dict):
+        raise Wrong(f"return a dict such as {{'square': 'ok', ...}}, got a "
+                    f"{type(answer).__name__}.")
+    missing = sorted(set(BUG_REPORT) - set(answer))
+    if missing:
+        raise Wrong(f"your dict has no label for {', '.join(missing)}: label all four "
+                    "gates.")
+    for gate, label in answer.items():
+        if label not in ("ok", "bug", "kink"):
+            raise Wrong(f"label {gate!r} with 'ok', 'bug' or 'kink', not {label!r}.")
+    run.next("each gate")
+    for gate, right in BUG_REPORT.items():
+        label = answer[gate]
+        if label != right:
+            raise Wrong(_BUG_HINTS.get((gate, label), f"{gate} is not {label!r}."))
