@@ -145,6 +145,45 @@ RIGHT = [
     ("check_sin_gate", sin_lambda, "a lambda with setattr"),
 ]
 
+def check_fresh_values(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    a = x.grad
+    b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+    return 0.0 if a == b else abs(a - b) / (abs(a) + abs(b))
+
+
+def check_with_helper(f, t, eps=1e-6):
+    def value_at(s):
+        return f(Value(s)).data
+
+    x = Value(t)
+    y = f(x)
+    y.backward()
+    numeric = (value_at(t + eps) - value_at(t - eps)) / (2 * eps)
+    total = abs(x.grad) + abs(numeric)
+    return abs(x.grad - numeric) / total if total else 0.0
+
+
+def report_right():
+    return {"square": "bug", "cube": "ok", "softsign": "bug", "relu": "kink"}
+
+
+def report_built_up():
+    labels = dict.fromkeys(["square", "cube", "softsign", "relu"], "ok")
+    labels["square"] = labels["softsign"] = "bug"
+    labels["relu"] = "kink"
+    return labels
+
+
+RIGHT = RIGHT + [
+    ("check_value_gradient_check", check_fresh_values, "fresh Values, inline"),
+    ("check_value_gradient_check", check_with_helper, "a helper for f's value"),
+    ("check_bug_report", report_right, "a dict literal"),
+    ("check_bug_report", report_built_up, "built up step by step"),
+]
+
+
 # --- wrong answers ---------------------------------------------------------------------------
 
 
@@ -475,4 +514,97 @@ WRONG = [
      "_backward(grad) with a parameter"),
     ("check_sin_gate", sin_late_binding, "does each closure use its own x",
      "the closure reads a global x"),
+]
+
+
+def check_absolute(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    return abs(x.grad - (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps))
+
+
+def check_same_x_twice(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    f(x).backward()  # "to be sure": the gradients add up
+    b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+    return abs(x.grad - b) / (abs(x.grad) + abs(b))
+
+
+def check_forward_difference(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    b = (f(Value(t + eps)).data - f(Value(t)).data) / eps
+    return abs(x.grad - b) / (abs(x.grad) + abs(b))
+
+
+def check_forgets_backward(f, t, eps):
+    x = Value(t)
+    f(x)
+    b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+    return abs(x.grad - b) / (abs(x.grad) + abs(b))
+
+
+def check_verdict(f, t, eps):
+    return check_fresh_values(f, t, eps) < 1e-6
+
+
+def check_pair(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    return x.grad, (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+
+
+def check_plain_floats(f, t, eps):
+    return abs((f(t + eps) - f(t - eps)) / (2 * eps))
+
+
+def report_square_ok():
+    return {"square": "ok", "cube": "ok", "softsign": "bug", "relu": "kink"}
+
+
+def report_relu_bug():
+    return {"square": "bug", "cube": "ok", "softsign": "bug", "relu": "bug"}
+
+
+def report_softsign_ok():
+    return {"square": "bug", "cube": "ok", "softsign": "ok", "relu": "kink"}
+
+
+def report_cube_bug():
+    return {"square": "bug", "cube": "bug", "softsign": "bug", "relu": "kink"}
+
+
+def report_missing_relu():
+    return {"square": "bug", "cube": "ok", "softsign": "bug"}
+
+
+def report_booleans():
+    return {"square": False, "cube": True, "softsign": False, "relu": True}
+
+
+def report_list():
+    return ["square", "softsign"]
+
+
+WRONG = WRONG + [
+    ("check_value_gradient_check", check_absolute, "divide it by |a| + |b|",
+     "absolute difference"),
+    ("check_value_gradient_check", check_same_x_twice, "called backward() twice",
+     "backward twice through one x"),
+    ("check_value_gradient_check", check_forward_difference, "forward difference",
+     "one-sided difference"),
+    ("check_value_gradient_check", check_forgets_backward, "call f(x).backward()",
+     "never ran backward"),
+    ("check_value_gradient_check", check_verdict, "returned a bool", "a verdict"),
+    ("check_value_gradient_check", check_pair, "returned a tuple", "both numbers"),
+    ("check_value_gradient_check", check_plain_floats, "f takes a Value",
+     "calls f on floats"),
+    ("check_bug_report", report_square_ok, "uses x twice", "missed the = bug"),
+    ("check_bug_report", report_relu_bug, "a kink, not a bug", "relu's kink called a bug"),
+    ("check_bug_report", report_softsign_ok, "at a negative x", "missed the sign bug"),
+    ("check_bug_report", report_cube_bug, "it is right", "cube called a bug"),
+    ("check_bug_report", report_missing_relu, "no label for relu", "a gate left out"),
+    ("check_bug_report", report_booleans, "'ok', 'bug' or 'kink'", "True/False labels"),
+    ("check_bug_report", report_list, "return a dict", "a list of the buggy gates"),
 ]
