@@ -261,23 +261,15 @@ def problems(nb, version, name):
 
 
 def execute(nb, folder):
-    """Execute ``nb`` in memory as if it lived in ``folder``; drop timing metadata."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
+    """Execute ``nb`` in memory as if it lived in ``folder``, with the project's one
+    notebook executor (``tools/execute_notebooks.run``); errors stay in the outputs."""
+    import importlib.util
 
-    nb = copy.deepcopy(nb)
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", allow_errors=True,
-        resources={"metadata": {"path": str(folder)}},
-    )
-    try:
-        client.execute()
-    except CellExecutionError as error:  # pragma: no cover - allow_errors keeps going
-        raise ExerciseError(str(error)) from None
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-    nb.metadata.get("language_info", {}).pop("version", None)
-    return nb
+    spec = importlib.util.spec_from_file_location(
+        "execute_notebooks", Path(__file__).resolve().parent / "execute_notebooks.py")
+    executor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(executor)
+    return executor.run(copy.deepcopy(nb), folder, allow_errors=True)
 
 
 def make(name, root=ROOT):
