@@ -551,6 +551,9 @@ def seeded_rng(offset=0):
     return np.random.default_rng(SEED + offset)
 
 
+NEEDS_TIME_LIMIT = 60.0  # seconds for a whole cell that uses the student's code
+
+
 @contextmanager
 def needs_implementation():
     """Run a cell's block that uses your code; print a short line instead of a traceback.
@@ -558,23 +561,30 @@ def needs_implementation():
     ``with bpcheck.needs_implementation(): ...`` prints "not implemented yet" while a
     function it calls still raises ``NotImplementedError``, and names any other exception
     (or an ``assert`` that failed, with its message) in one line; when the code works it
-    prints nothing and changes nothing. It sets no time limit: the block is your own cell.
+    prints nothing and changes nothing. The block is stopped, with a message, after
+    :data:`NEEDS_TIME_LIMIT` seconds (an endless loop) or when it calls ``sys.exit()``.
     """
     try:
-        yield
+        with _deadline(NEEDS_TIME_LIMIT):
+            yield
     except NotImplementedError:
         print(f"{TODO} not implemented yet: this cell uses your code from the tasks above. "
               "Finish them, then run this cell again.")
     except AssertionError as error:
         print(f"{FAIL} this cell stopped: {error or 'an assert failed'}")
+    except _OutOfTime:
+        print(f"{FAIL} this cell stopped after {NEEDS_TIME_LIMIT:g} seconds: look for an "
+              "endless loop in the functions it calls.")
+    except SystemExit:
+        print(f"{FAIL} this cell stopped: your code called sys.exit(); a function must "
+              "return its answer instead.")
     except Exception as error:
         print(f"{FAIL} this cell stopped: your code raised {_short(error)}")
 
 
 __all__ = [
-    "FAIL", "Feedback", "GENERIC_MARKERS", "PASS", "TIME_LIMIT", "TODO", "TOL", "CallCounter",
-    "Raised", "Run", "Todo", "Wrong", "all_zero", "as_answer", "check_signature", "close",
-    "compare",
-    "is_generic", "make_check", "moved", "needs_implementation", "preview", "seeded_rng",
-    "snapshot", "unchanged", "where_wrong",
+    "FAIL", "NEEDS_TIME_LIMIT", "PASS", "TIME_LIMIT", "TODO", "TOL", "CallCounter", "Feedback",
+    "GENERIC_MARKERS", "Raised", "Run", "Todo", "Wrong", "all_zero", "as_answer",
+    "check_signature", "close", "compare", "is_generic", "make_check", "moved",
+    "needs_implementation", "preview", "seeded_rng", "snapshot", "unchanged", "where_wrong",
 ]

@@ -247,6 +247,32 @@ def test_needs_implementation_prints_one_line(capsys):
     assert value == 2 and capsys.readouterr().out == ""
 
 
+def test_needs_implementation_stops_endless_loops_and_exits(monkeypatch, capsys):
+    monkeypatch.setattr(engine, "NEEDS_TIME_LIMIT", 0.3)
+    with bpcheck.needs_implementation():
+        endless(None)
+    assert capsys.readouterr().out.startswith("❌ this cell stopped after 0.3 seconds")
+    with bpcheck.needs_implementation():
+        sys.exit()
+    assert "sys.exit()" in capsys.readouterr().out
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_the_time_limit_works_in_a_jupyter_kernel():
+    """ipykernel runs cells on its main thread, so the SIGALRM timer reaches them."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import bpcheck\nfrom bpcheck import engine\nengine.TIME_LIMIT = 0.5\n"
+        "def endless(x):\n    while True:\n        pass\n"
+        "bpcheck.check_sigmoid(endless)")]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "did not finish within 0.5 seconds" in text, text
+
+
 def test_checks_leave_numpy_and_warning_settings_alone():
     before = np.geterr()
     bpcheck.check_sigmoid(lambda x: 1 / (1 + np.exp(-x)))
