@@ -4,7 +4,7 @@ import math
 
 from bplib.autodiff import Value, topological_order, zero_grad
 
-from .engine import CallCounter, Wrong, check_signature, make_check
+from .engine import CallCounter, Wrong, as_answer, check_signature, make_check
 
 # --- graphs ------------------------------------------------------------------------------------
 
@@ -435,11 +435,10 @@ def check_value_gradient_check(run, fn):
         if isinstance(answer, tuple):
             raise Wrong("you returned a tuple; return one number, the relative error "
                         "|a - b| / (|a| + |b|).")
-        try:
-            value = float(answer)
-        except (TypeError, ValueError):
-            raise Wrong(f"return the relative error as a number, got a "
-                        f"{type(answer).__name__}.") from None
+        array = as_answer(answer, "the relative error")
+        if array.shape != ():
+            raise Wrong(f"return one number, the relative error; got shape {array.shape}.")
+        value = float(array)
         expected = _reference_check(f, t, eps)
         x = Value(t)
         f(x).backward()
