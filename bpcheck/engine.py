@@ -101,7 +101,7 @@ def _deadline(seconds):
     the main thread (or without SIGALRM, as on Windows) the trace function checks the clock
     on every line from the start. Long single numpy calls finish before either can act.
     """
-    state = {"active": True, "alarms": 0}
+    state = {"active": True, "alarms": 0, "frames": []}
     end = time.monotonic() + seconds
 
     def tracer(frame, event, arg):
@@ -121,6 +121,7 @@ def _deadline(seconds):
             if state["alarms"] > 1:  # the first one was swallowed: trace every line
                 sys.settrace(tracer)
                 while frame is not None:
+                    state["frames"].append((frame, frame.f_trace))
                     frame.f_trace, frame.f_trace_lines = tracer, True
                     frame = frame.f_back
             raise _OutOfTime()
@@ -135,6 +136,9 @@ def _deadline(seconds):
             signal.signal(signal.SIGALRM, old_handler)
             if state["alarms"] > 1:
                 sys.settrace(old_trace)
+                for traced, previous in state["frames"]:  # give the callers' frames back
+                    traced.f_trace = previous
+                state["frames"].clear()
             if old_timer[0] > 0:  # someone else's timer: give it back
                 signal.setitimer(signal.ITIMER_REAL, *old_timer)
         return
