@@ -238,8 +238,11 @@ def figures(results, images):
         panels.append(("fast_over_torch", "fast time / PyTorch time"))
     fig, axes = plt.subplots(1, len(panels), figsize=(4.8 * len(panels), 4.2), squeeze=False)
     groups = [(size, dtype) for size in SIZES for dtype in ("float64", "float32")]
+    rows = results["steps"]
     for ax, (key, ylabel) in zip(axes[0], panels):
-        tallest = 1.0
+        # a round disturbed by other work must not squash the axis: whiskers above the top
+        # are cut there and labelled with their value
+        top = 1.6 * max(1.0, max(r[key] for r in rows))
         for threads, hatch, color, shift in ((1, "", "#0072B2", -0.2),
                                              (2, "//", "#E69F00", 0.2)):
             xs, heights = [], []
@@ -248,9 +251,12 @@ def figures(results, images):
                 spread = r[f"{key}_rounds"]
                 xs.append(i + shift)
                 heights.append(r[key])
-                ax.plot([i + shift] * 2, [min(spread), max(spread)], color="black",
+                ax.plot([i + shift] * 2, [min(spread), min(max(spread), top)], color="black",
                         linewidth=1, marker="_", markersize=8)
-                tallest = max(tallest, max(spread))
+                if max(spread) > top:
+                    ax.annotate(f"{max(spread):.1f}", (i + shift, top), xytext=(0, 2),
+                                textcoords="offset points", ha="center", va="bottom",
+                                fontsize=7)
             ax.bar(xs, heights, 0.4, color=color, hatch=hatch, edgecolor="black",
                    linewidth=0.6, label=f"{threads} thread" + ("s" if threads > 1 else ""))
         ax.axhline(1.0, color="black", linestyle="--", linewidth=1)
@@ -259,9 +265,10 @@ def figures(results, images):
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([f"{size}\n{dtype}" for size, dtype in groups], fontsize=8)
         ax.set_ylabel(ylabel)
-        ax.set_ylim(0, tallest * 1.35)
-        ax.legend(loc="upper left", fontsize=7, ncol=2)
-    fig.tight_layout()
+        ax.set_ylim(0, top * 1.08)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=4, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(images / "ratios.png", dpi=100)
     plt.close(fig)
 
@@ -466,9 +473,8 @@ def torch_text(results):
         "At one thread, the fast path took "
         f"{sizes_text(results, 'fast_over_torch')} times PyTorch's time per step (median of "
         f"the per-round ratios). It was faster than PyTorch in {faster} of the "
-        f"{len(ratios)} cases with 1 and 2 threads, and the per-round ratios ranged from "
-        f"{min(min(r['fast_over_torch_rounds']) for r in results['steps']):.2f} to "
-        f"{max(max(r['fast_over_torch_rounds']) for r in results['steps']):.2f}.",
+        f"{len(ratios)} cases with 1 and 2 threads (the table below gives each case's "
+        "range over rounds).",
         "",
     ]
     gemm = results.get("gemm") or []
@@ -665,7 +671,8 @@ def page_text(results):
         "core time over fast time"
         + (" on the left, fast time over PyTorch time on the right" if torch else "")
         + ". Solid bars are one thread, hatched bars two threads; a black whisker on each "
-        "bar spans the per-round range and a dashed line marks equal time.",
+        "bar spans the per-round range (a whisker that leaves the plot is cut at its top "
+        "and labelled with its value) and a dashed line marks equal time.",
         "",
         "Core / fast" + (" and fast / PyTorch" if torch else "") + ": time ratios per "
         "step; below the dashed line the first is faster.",
