@@ -72,16 +72,16 @@ def between(values, fmt="{:.2f}"):
 
 
 def sizes_text(results, key, fmt="{:.2f}"):
-    """``small 1.20 (float32 1.10), medium ...`` for ``row[key]`` at one thread."""
+    """``1.20 and 1.10 on the small network, ...``: ``row[key]`` at one thread, float64
+    and float32."""
     parts = []
     for size in SIZES:
         rows = {r["dtype"]: r for r in one_thread(results, size) if key in r}
-        if "float64" in rows:
-            part = f"{size} {fmt.format(rows['float64'][key])}"
-            if "float32" in rows:
-                part += f" (float32: {fmt.format(rows['float32'][key])})"
-            parts.append(part)
-    return ", ".join(parts)
+        values = [fmt.format(rows[dtype][key]) for dtype in ("float64", "float32")
+                  if dtype in rows]
+        if values:
+            parts.append(f"{' and '.join(values)} on the {size} network")
+    return "; ".join(parts)
 
 
 def first_layer_share(size):
@@ -374,8 +374,9 @@ def core_fast_text(results):
         "{py:obj}`bplib.Sequential` of `Dense` and `Sigmoid` layers, alternating in the same "
         "rounds, so their ratio per round is the price of clarity.",
         "",
-        f"At one thread the core took {sizes_text(results, 'core_over_fast')} times as long "
-        "as the fast path (median of the per-round ratios). Over all "
+        "At one thread, the core's step took this many times the fast path's, in float64 "
+        f"and float32 (median of the per-round ratios): {sizes_text(results, 'core_over_fast')}"
+        ". Over all "
         f"{len(ratios)} cases, with 1 and 2 threads, the ratio was {between(ratios)}.",
         "",
     ]
@@ -470,9 +471,9 @@ def torch_text(results):
         "`torch.optim.SGD`, on the CPU) from the same weights; its losses agree with the "
         "core's (last table). Below 1, bplib's fast path is faster.",
         "",
-        "At one thread, the fast path took "
-        f"{sizes_text(results, 'fast_over_torch')} times PyTorch's time per step (median of "
-        f"the per-round ratios). It was faster than PyTorch in {faster} of the "
+        "At one thread, the fast path's step took this many times PyTorch's, in float64 and "
+        "float32 (median of the per-round ratios): "
+        f"{sizes_text(results, 'fast_over_torch')}. It was faster than PyTorch in {faster} of the "
         f"{len(ratios)} cases with 1 and 2 threads (the table below gives each case's "
         "range over rounds).",
         "",
