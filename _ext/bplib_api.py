@@ -122,7 +122,13 @@ def resolve_public_name(app, env, node, contnode):
     return None
 
 
+def hide_private_bases(app, name, obj, options, bases):
+    """``Value(_Scalar)``: a private base class is an implementation detail, not a link."""
+    bases[:] = [base for base in bases if not base.__name__.startswith("_")]
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", link_taught_in)
+    app.connect("autodoc-process-bases", hide_private_bases)
     app.connect("missing-reference", resolve_public_name)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -42,8 +42,9 @@ def update(parameters, lr, where="update"):
         lr: learning rate, > 0.
 
     Raises:
-        ValueError or TypeError for a wrong gradient or parameter; FloatingPointError when
-        a new value would be NaN or infinite (lr too large?).
+        ValueError: a gradient of the wrong shape, or a read-only parameter.
+        TypeError: a parameter that is not a float array.
+        FloatingPointError: a new value would be NaN or infinite (lr too large?).
 
     Taught in: chapter "Backpropagation".
     """
