@@ -377,6 +377,62 @@ def central_string(f, x, eps):
     return f"{_central(f, x, eps)}"
 
 
+def forward_f_of_flat(f, x, eps):
+    # calls f with the flat copy: f gets a 1-D array instead of x's shape
+    flat = np.array(x, dtype=float).ravel()
+    grad = np.zeros(flat.size)
+    f_x = f(flat)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        grad[i] = (f(flat) - f_x) / eps
+        flat[i] = old
+    return grad.reshape(np.shape(x))
+
+
+def forward_integer_gradient(f, x, eps):
+    point = np.array(x, dtype=float)
+    flat = point.reshape(-1)
+    grad = np.zeros(flat.size, dtype=int)  # integers: the fractions are cut off
+    f_x = f(point)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        grad[i] = (f(point) - f_x) / eps
+        flat[i] = old
+    return grad.reshape(point.shape)
+
+
+def central_flipped(f, x, eps):
+    point = np.array(x, dtype=float)
+    flat = point.reshape(-1)
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        f_plus = f(point)
+        flat[i] = old - eps
+        f_minus = f(point)
+        flat[i] = old
+        grad[i] = (f_minus - f_plus) / (2 * eps)
+    return grad.reshape(point.shape)
+
+
+def central_flat_result(f, x, eps):
+    point = np.array(x, dtype=float)
+    flat = point.reshape(-1)
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        f_plus = f(point)
+        flat[i] = old - eps
+        f_minus = f(point)
+        flat[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad  # forgot to reshape
+
+
 WRONG = [
     ("check_forward_difference", central_library, "this is the central difference",
      "central instead of forward"),
@@ -446,5 +502,13 @@ WRONG = [
     ("check_numerical_gradient", CentralWithCache(), "never called f",
      "a cache that returns the first answer"),
     ("check_numerical_gradient", central_string, "not a string", "returned an f-string"),
+    ("check_forward_difference", forward_f_of_flat, "another shape than x",
+     "called f with the flat copy"),
+    ("check_forward_difference", forward_integer_gradient, "whole numbers",
+     "np.zeros(n, dtype=int) for the gradient"),
+    ("check_numerical_gradient", central_flipped, "sign is flipped",
+     "(f_minus - f_plus) / (2 * eps)"),
+    ("check_numerical_gradient", central_flat_result, "reshape it",
+     "returned the flat gradient"),
 ]
 del forward_difference_value
