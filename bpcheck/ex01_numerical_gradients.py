@@ -177,11 +177,11 @@ def _check_difference(run, fn, method):
         answer = run.call(fn, f, x, eps, context=f"(called as fn(f, x, eps={eps:g}))",
                           hints=_shape_hints(x0))
         array = as_answer(answer, "the gradient")
-        if np.asarray(answer).dtype.kind in "iu":
-            raise Wrong("your gradient holds whole numbers (dtype "
-                        f"{np.asarray(answer).dtype}): the array you filled has an integer dtype, so "
-                        "numpy dropped the fractions. Fill a float array, "
-                        "np.zeros(x.size) or np.zeros_like(x, dtype=float).")
+        dtype = np.asarray(answer).dtype
+        if dtype.kind in "iu":
+            raise Wrong(f"your gradient holds whole numbers (dtype {dtype}): the array you "
+                        "filled has an integer dtype, so numpy dropped the fractions. Fill "
+                        "a float array, np.zeros(x.size) or np.zeros_like(x, dtype=float).")
         _look_at_the_calls(f, x0, x, eps)
         expected = _reference(x0, eps, method)
         expected_calls = x0.size + 1 if method == "forward" else 2 * x0.size

@@ -3,7 +3,7 @@
 import numpy as np
 
 from bplib.activations import Sigmoid
-from bplib.gradcheck import backprop_gradients, numerical_gradients
+from bplib.gradcheck import backprop_gradients, numerical_gradients, rel_error
 from bplib.layers import Dense
 from bplib.losses import MSE
 from bplib.network import Sequential
@@ -134,6 +134,18 @@ _HINTS = (
 )
 
 
+def _count_forward(model):
+    """Count the calls of ``model.forward`` (not of ``model(x)``) in a one-item list."""
+    calls, forward = [0], model.forward
+
+    def counted(x):
+        calls[0] += 1
+        return forward(x)
+
+    model.forward = counted
+    return calls
+
+
 @make_check(3)
 def check_network_numerical_gradient(run, fn):
     """Check ``fn(model, loss, x, y, eps)``: forward-difference gradients of the whole network.
@@ -153,6 +165,7 @@ def check_network_numerical_gradient(run, fn):
         values = [value for _, value, _ in model.parameters()]
         before = snapshot(values)
         loss = _CountingMSE()
+        forward_calls = _count_forward(model)
         answer = run.call(fn, model, loss, x.copy(), y.copy(), eps,
                           context="(called as fn(model, loss, x, y, eps))", hints=_HINTS)
         fresh, _, _ = _network_case(offset, sizes, batch)
@@ -183,6 +196,11 @@ def check_network_numerical_gradient(run, fn):
                 raise Wrong(f"the gradient of {name!r} has shape {np.shape(mine)}, expected "
                             f"{ref.shape}: reshape it like the parameter, "
                             "grad.reshape(value.shape).")
+            if np.asarray(mine).dtype.kind in "iu":
+                raise Wrong(f"the gradient of {name!r} holds whole numbers (dtype "
+                            f"{np.asarray(mine).dtype}): the array you filled has an integer "
+                            "dtype, so numpy dropped the fractions. Fill a float array, "
+                            "np.zeros(value.size) or np.zeros_like(value, dtype=float).")
             backprop = [(ex, "this is the exact gradient from backpropagation; this task asks "
                          "for the numerical one, moving one parameter at a time.")]
             try:
@@ -197,7 +215,18 @@ def check_network_numerical_gradient(run, fn):
             except Wrong as wrong:
                 if not is_generic(str(wrong)):
                     raise
+                for step in (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7):
+                    other = numerical_gradients(fresh, MSE(), x, y, step, "forward")[k]
+                    if step != eps and rel_error(np.asarray(mine, dtype=float), other) < 1e-6:
+                        raise Wrong(f"you used a fixed step ({step:g}) instead of the "
+                                    f"argument eps (here {eps:g}).") from None
                 if all(not np.any(np.asarray(g, dtype=float)) for g in answer):
+                    if forward_calls[0] == 1 and loss.calls > 1:
+                        raise Wrong("every gradient is 0: you ran model.forward(x) once and "
+                                    "evaluated the loss on that old output after each move, "
+                                    "so the moves never showed. Run loss.forward("
+                                    "model.forward(x), y) again after moving each "
+                                    "entry.") from None
                     raise Wrong("every gradient is 0: the loss never changed, so the moves "
                                 "never reached the model. value = value + eps makes a new "
                                 "array and value.flatten() a copy: write into the layer's "

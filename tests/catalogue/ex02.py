@@ -285,6 +285,58 @@ def network_stacked_array(model, loss, x, y, eps):
     return np.concatenate([g.reshape(-1) for g in network_flat_views(model, loss, x, y, eps)])
 
 
+def network_reuses_output(model, loss, x, y, eps):
+    out = model.forward(x)  # computed once, before any move
+    reference = loss.forward(out, y)
+    grads = []
+    for _, value, _ in model.parameters():
+        flat = value.reshape(-1)
+        grad = np.zeros(flat.size)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            grad[i] = (loss.forward(out, y) - reference) / eps
+            flat[i] = old
+        grads.append(grad.reshape(value.shape))
+    return grads
+
+
+def network_fixed_step(model, loss, x, y, eps):
+    h = 1e-4  # my own step instead of the argument
+    reference = loss.forward(model.forward(x), y)
+    grads = []
+    for _, value, _ in model.parameters():
+        flat = value.reshape(-1)
+        grad = np.zeros(flat.size)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + h
+            grad[i] = (loss.forward(model.forward(x), y) - reference) / h
+            flat[i] = old
+        grads.append(grad.reshape(value.shape))
+    return grads
+
+
+def network_integer_gradients(model, loss, x, y, eps):
+    reference = loss.forward(model.forward(x), y)
+    grads = []
+    for _, value, _ in model.parameters():
+        flat = value.reshape(-1)
+        grad = np.zeros(flat.size, dtype=int)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            grad[i] = (loss.forward(model.forward(x), y) - reference) / eps
+            flat[i] = old
+        grads.append(grad.reshape(value.shape))
+    return grads
+
+
+def count_bias_for_every_size(sizes):
+    weights = sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return weights + sum(sizes)
+
+
 WRONG = [
     ("check_count_parameters", count_weights_only, "not the biases", "weights only"),
     ("check_count_parameters", count_bias_per_input, "per *output* unit", "bias per input"),
@@ -334,4 +386,12 @@ WRONG = [
      "only the first entry of each array"),
     ("check_network_numerical_gradient", network_stacked_array, "one array of shape",
      "concatenated into one array"),
+    ("check_count_parameters", count_bias_for_every_size, "the input has no bias",
+     "a bias for every size, the input's too"),
+    ("check_network_numerical_gradient", network_reuses_output, "old output",
+     "model.forward(x) once, the loss of that output after every move"),
+    ("check_network_numerical_gradient", network_fixed_step, "fixed step",
+     "h = 1e-4 instead of eps"),
+    ("check_network_numerical_gradient", network_integer_gradients, "whole numbers",
+     "np.zeros(n, dtype=int) for each gradient"),
 ]
