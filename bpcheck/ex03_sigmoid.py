@@ -12,8 +12,8 @@ _EXTREMES = np.array([-1000.0, -720.0, -710.0, -50.0, 0.0, 50.0, 710.0, 1000.0])
 
 _OVERFLOW_HINT = (
     "exp(-x) overflows for x < -709 (to inf; np.where computes both branches everywhere, and "
-    "np.errstate only hides the warning). Compute e = np.exp(-np.abs(x)), which is never "
-    "above 1, and use 1 / (1 + e) where x >= 0 and e / (1 + e) where x < 0."
+    "np.errstate only hides the warning). Compute u = np.exp(-np.abs(x)), which is never "
+    "above 1, and use 1 / (1 + u) where x >= 0 and u / (1 + u) where x < 0."
 )
 
 
@@ -71,6 +71,9 @@ def check_sigmoid(run, fn):
             (1.0 / np.exp(-x0), "you left out the 1 in the denominator: 1 / (1 + exp(-x))."),
             (1.0 / (1.0 + 10.0 ** -x0), "use the natural exponential np.exp, not a power "
              "of 10."),
+            (sigmoid(np.abs(x0)), "your values are all 0.5 or more: for x < 0 you used "
+             "1 / (1 + u) as for x >= 0. With u = exp(-|x|), the sigmoid of a negative x is "
+             "u / (1 + u)."),
         ])
     run.next("x = [-1000, -720, -710, -50, 0, 50, 710, 1000]")
     answer = _call_extremes(run, fn, _EXTREMES.copy(), hint=_OVERFLOW_HINT,
@@ -84,11 +87,11 @@ def check_sigmoid(run, fn):
         if array[0] > 0 and expected[0] == 0:
             raise Wrong(f"sigmoid(-1000) is 0 in float64, yours is {array[0]:.3g}: did you "
                         "clip x? Clipping changes the values at large |x|; compute "
-                        "e = exp(-|x|) and e / (1 + e) for x < 0 instead.")
+                        "u = exp(-|x|) and u / (1 + u) for x < 0 instead.")
         if array[3] == 0 and expected[3] > 0:
             raise Wrong(f"sigmoid(-50) is {expected[3]:.3g}, yours is 0: a formula such as "
                         "(1 + tanh(x/2)) / 2 or 1 - 1 / (1 + exp(x)) subtracts two numbers "
-                        "near 1 and loses every digit. Use e / (1 + e) with e = "
+                        "near 1 and loses every digit. Use u / (1 + u) with e = "
                         "exp(-|x|) for x < 0.")
         tiny = (array[1:3] == 0) & (expected[1:3] > 0)
         if tiny.any():
@@ -122,6 +125,8 @@ def check_sigmoid_derivative(run, fn):
             (s * (1 + s), "the factor is (1 - s), not (1 + s)."),
             (-s * (1 - s), "the sign is flipped: s'(x) = s (1 - s) is positive everywhere."),
             (s * s, "s'(x) = s (1 - s), not s * s."),
+            (np.zeros_like(x0), "every value is 0: s * 1 - s is (s * 1) - s = 0, because * "
+             "comes before -. Write s * (1 - s)."),
         ])
     run.next("x = [-1000, ..., 1000] without overflow")
     answer = _call_extremes(run, fn, _EXTREMES.copy(), hint="Use your stable sigmoid (Task "
@@ -146,6 +151,24 @@ _SOFTPLUS_HINT = (
 )
 
 
+_WHERE_HINT = (
+    "numpy reports an overflow although your values are right: np.where(condition, a, b) "
+    "computes both a and b at every x, so an np.exp(x) in the branch you keep for x <= 0 "
+    "still overflows at x = 1000. Write one formula that is safe everywhere: "
+    "max(x, 0) + log1p(exp(-|x|))."
+)
+
+
+def _right_when_quiet(run, fn, x0):
+    """True when fn(x0), with numpy's overflow ignored, gives the right softplus."""
+    try:
+        quiet = run.call(fn, x0.copy(), floating_point="ignore", hints=_ELEMENT_HINTS)
+        return bool(np.allclose(np.asarray(quiet, dtype=np.float64), _softplus(x0),
+                                rtol=1e-6))
+    except Exception:  # the first call's message stands
+        return False
+
+
 @make_check(4)
 def check_softplus(run, fn):
     """Check ``fn(x)``: softplus(x) = log(1 + e^x) elementwise, stable and accurate.
@@ -159,7 +182,13 @@ def check_softplus(run, fn):
         run.next(what)
         x = x0.copy()
         if x0.max() > 700:
-            answer = _call_extremes(run, fn, x, hint=_SOFTPLUS_HINT, hints=_ELEMENT_HINTS)
+            try:
+                answer = _call_extremes(run, fn, x, hint=_SOFTPLUS_HINT,
+                                        hints=_ELEMENT_HINTS)
+            except Wrong as wrong:
+                if "FloatingPointError" in str(wrong) and _right_when_quiet(run, fn, x0):
+                    raise Wrong(_WHERE_HINT) from None
+                raise
         else:
             answer = run.call(fn, x, context="(called as fn(x))", hints=_ELEMENT_HINTS)
         unchanged(x0, x, "x", "compute into a new array; do not write into the input.")
@@ -182,8 +211,8 @@ def check_softplus(run, fn):
     array = as_answer(answer, "softplus(x)")
     if array.shape == x0.shape and array[0] == 0:
         raise Wrong("softplus(-40) is 4.2e-18, yours is 0: 1 + 4.2e-18 rounds to 1 in "
-                    "float64, so log(1 + e^x) loses every digit. Use np.log1p(e) (log of "
-                    "1 + e, exact for tiny e) or np.logaddexp(0, x).")
+                    "float64, so log(1 + e^x) loses every digit. Use np.log1p(u) (log of "
+                    "1 + u, exact for tiny u) or np.logaddexp(0, x).")
     compare(array, _softplus(x0), "softplus(x)", tol=1e-6, atol=0)
 
 
@@ -261,10 +290,12 @@ def _pairs():
         ("f = exp, the right derivative", np.exp, np.exp, x, False),
         ("f = x**3, a derivative missing its factor 3", lambda t: t**3, lambda t: t**2, x,
          True),
+        ("f = x**2, the right derivative 2x, both 0 at x = 0", np.square,
+         lambda t: 2 * t, x, False),
     ]
 
 
-@make_check(4)
+@make_check(5)
 def check_max_derivative_error(run, fn):
     """Check ``fn(f, derivative, x, eps)``: the largest elementwise relative error.
 
@@ -292,6 +323,11 @@ def check_max_derivative_error(run, fn):
                             "one number.")
             raise Wrong(f"return one number, the largest error; got shape {array.shape}.")
         value = float(array)
+        if np.isnan(value):
+            raise Wrong("your error is NaN: where derivative(x) and the central difference "
+                        "are both 0 (here at x = 0), |a - b| / (|a| + |b|) is 0 / 0. Count "
+                        "such an entry as 0, e.g. np.divide(..., out=np.zeros_like(a), "
+                        "where=denominator > 0).")
         expected = _max_rel(a, b)
         whole = rel_error(a, b)
         absolute = float(np.max(np.abs(a - b)))

@@ -333,6 +333,28 @@ def error_per_entry(f, derivative, x, eps):
     return np.abs(a - b) / (np.abs(a) + np.abs(b))
 
 
+def sigmoid_same_branch_twice(x):
+    u = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + u), 1 / (1 + u))  # copied the first branch
+
+
+def derivative_precedence(x):
+    s = 1 / (1 + np.exp(-np.clip(x, -500, 500)))
+    return s * 1 - s  # meant s * (1 - s)
+
+
+def error_nan_where_both_zero(f, derivative, x, eps):
+    a = derivative(x)
+    b = (f(x + eps) - f(x - eps)) / (2 * eps)
+    with np.errstate(invalid="ignore"):
+        return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
+
+
+def softplus_where_branches(x):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, x + np.log1p(np.exp(-x)), np.log1p(np.exp(x)))
+
+
 WRONG = [
     ("check_sigmoid", sigmoid_naive, "numpy reports an overflow", "1 / (1 + exp(-x))"),
     ("check_sigmoid", sigmoid_naive_silenced, "np.errstate only hides the warning",
@@ -395,4 +417,11 @@ WRONG = [
     ("check_max_derivative_error", error_verdict, "you returned a bool", "a verdict"),
     ("check_max_derivative_error", error_per_entry, "one error per entry",
      "the array of errors"),
+    ("check_sigmoid", sigmoid_same_branch_twice, "the sigmoid of a negative x is u / (1 + u)",
+     "1 / (1 + u) in both branches"),
+    ("check_sigmoid_derivative", derivative_precedence, "* comes before -", "s * 1 - s"),
+    ("check_max_derivative_error", error_nan_where_both_zero, "0 / 0",
+     "no special case where both are 0"),
+    ("check_softplus", softplus_where_branches, "computes both a and b",
+     "np.where with an np.exp(x) branch"),
 ]
