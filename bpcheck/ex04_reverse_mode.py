@@ -330,6 +330,8 @@ def check_sin_gate(run, fn):
     run.call(out._backward, context="(called as out._backward())", hints=(
         (TypeError, "positional argument", "out._backward() takes no arguments: it reads "
          "out.grad and x.data from the enclosing function (a closure)."),
+        (TypeError, "must be real number, not Value", "math.cos takes a number: write "
+         "math.cos(x.data), not math.cos(x)."),
     ))
     got, c, s = x.grad, math.cos(0.7), math.sin(0.7)
     expected = 5.0 + 2.0 * c
@@ -348,6 +350,8 @@ def check_sin_gate(run, fn):
             (5.0, "out._backward() did not change x.grad: attach your closure to the result "
              "(out._backward = _backward) and make it add into x.grad."),
             (5.0 + 2.0 * c * 2.0, "the gradient was added twice: add it once."),
+            (5.0 + s * c, "you multiplied by out.data, the gate's value sin(x); the chain "
+             "rule multiplies by out.grad: x.grad += out.grad * math.cos(x.data)."),
         ]
         for value, hint in known:
             if math.isclose(got, value, rel_tol=1e-12, abs_tol=1e-15):
@@ -406,10 +410,12 @@ _CHECK_CASES = [
     ("f(x) = square(x) + x with a square gate that assigns, t = 0.5",
      lambda x: _wrong_square(x) + x, 0.5, True),
     ("f(x) = x.exp() * x at t = 0.3, called a second time", lambda x: x.exp() * x, 0.3, False),
+    ("f(x) = x.relu() at t = -0.5 (right; both numbers are 0)", lambda x: x.relu(), -0.5,
+     False),
 ]
 
 
-@make_check(4)
+@make_check(5)
 def check_value_gradient_check(run, fn):
     """Check ``fn(f, t, eps)``: the relative error between reverse mode and a central difference.
 
@@ -426,6 +432,8 @@ def check_value_gradient_check(run, fn):
              "Value(t + eps), Value(t - eps)); take the number of a result from .data."),
             (AttributeError, "'float' object has no attribute", "f takes a Value: build "
              "x = Value(t) and call f(x); the numbers are .data and .grad."),
+            (ZeroDivisionError, None, "where both numbers are 0 (relu at t < 0), "
+             "|a - b| / (|a| + |b|) divides 0 by 0: return 0 when a == b."),
         ))
         if isinstance(answer, (bool,)):
             raise Wrong("you returned a bool (the verdict); return the relative error itself, "
@@ -439,6 +447,9 @@ def check_value_gradient_check(run, fn):
         if array.shape != ():
             raise Wrong(f"return one number, the relative error; got shape {array.shape}.")
         value = float(array)
+        if math.isnan(value):
+            raise Wrong("your error is NaN: where both numbers are 0 (relu at t < 0), "
+                        "|a - b| / (|a| + |b|) is 0 / 0. Return 0 when a == b.")
         expected = _reference_check(f, t, eps)
         x = Value(t)
         f(x).backward()
@@ -449,8 +460,9 @@ def check_value_gradient_check(run, fn):
             if math.isclose(value, expected, rel_tol=1e-3):
                 continue
             if math.isclose(value, abs(a - b), rel_tol=1e-3):
-                raise Wrong("that is the absolute difference |a - b|; divide it by "
-                            "|a| + |b| to get the relative error.")
+                raise Wrong("that is |a - b| without the right denominator: divide it by "
+                            "|a| + |b| (both numbers, not |a| alone) to get the relative "
+                            "error.")
             if value < 1e-6:
                 raise Wrong("your check passes a gate whose closure assigns (=) instead of "
                             "adding: is your reverse-mode number read from x.grad after "
@@ -459,9 +471,10 @@ def check_value_gradient_check(run, fn):
                         f"{value:.3g}.")
         if not value < 1e-6:
             if math.isclose(value, _scalar_rel(2 * a, b), rel_tol=1e-3):
-                raise Wrong("your reverse-mode number is twice the derivative: you called "
-                            "backward() twice on the same x (gradients add up). Build a "
-                            "fresh Value for each backward.")
+                raise Wrong("one of your two numbers is twice the other: either you called "
+                            "backward() twice on the same x (gradients add up; build a fresh "
+                            "Value for each backward), or you divided the central difference "
+                            "by eps instead of 2 eps (t - eps and t + eps are 2 eps apart).")
             if math.isclose(value, _scalar_rel(a, forward), rel_tol=1e-2):
                 raise Wrong("that is the error of a forward difference; use the central "
                             "difference (f(t + eps) - f(t - eps)) / (2 eps).")

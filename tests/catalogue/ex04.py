@@ -4,6 +4,8 @@ check_backward and check_sin_gate."""
 import math
 import sys
 
+import numpy as np
+
 import bplib
 from bplib import Value
 
@@ -460,6 +462,51 @@ def sin_late_binding(x):
 _LAST = None
 
 
+def check_divides_by_eps(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    a = x.grad
+    b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / eps  # the points are 2 eps apart
+    return 0.0 if a == b else abs(a - b) / (abs(a) + abs(b))
+
+
+def check_zero_over_zero(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    a = x.grad
+    b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+    return abs(a - b) / (abs(a) + abs(b))  # ZeroDivisionError when both are 0
+
+
+def check_nan_when_both_zero(f, t, eps):
+    x = Value(t)
+    f(x).backward()
+    a = np.float64(x.grad)
+    b = (f(Value(t + eps)).data - f(Value(t - eps)).data) / (2 * eps)
+    with np.errstate(invalid="ignore"):
+        return float(np.abs(a - b) / (np.abs(a) + np.abs(b)))
+
+
+def sin_cos_of_the_value(x):
+    out = Value(math.sin(x.data), (x,), "sin")
+
+    def _backward():
+        x.grad += out.grad * math.cos(x)  # x is the Value, not its number
+
+    out._backward = _backward
+    return out
+
+
+def sin_times_out_data(x):
+    out = Value(math.sin(x.data), (x,), "sin")
+
+    def _backward():
+        x.grad += out.data * math.cos(x.data)  # out.data instead of out.grad
+
+    out._backward = _backward
+    return out
+
+
 WRONG = [
     ("check_topological_order", topo_no_seen_set, "more than once",
      "no visited set: shared nodes twice"),
@@ -514,6 +561,15 @@ WRONG = [
      "_backward(grad) with a parameter"),
     ("check_sin_gate", sin_late_binding, "does each closure use its own x",
      "the closure reads a global x"),
+    ("check_value_gradient_check", check_divides_by_eps, "instead of 2 eps",
+     "central difference divided by eps"),
+    ("check_value_gradient_check", check_zero_over_zero, "return 0 when a == b",
+     "no special case: ZeroDivisionError"),
+    ("check_value_gradient_check", check_nan_when_both_zero, "NaN",
+     "numpy floats: NaN when both are 0"),
+    ("check_sin_gate", sin_cos_of_the_value, "math.cos(x.data), not math.cos(x)",
+     "math.cos of the Value"),
+    ("check_sin_gate", sin_times_out_data, "multiplied by out.data", "out.data for out.grad"),
 ]
 
 
