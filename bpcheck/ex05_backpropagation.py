@@ -265,6 +265,10 @@ def check_dense(run, cls):
                 (_only(n_in == n_out, lambda g=g: x.T @ (g @ W.T)),
                  "dW uses the gradient with respect to x: dW = x.T @ grad_out."),
             ])
+            if np.shape(db) == (batch,) and batch != n_out:
+                raise Wrong(f"db has shape ({batch},), one number per sample: you summed over "
+                            "the outputs (axis=1). Sum over the batch, db = "
+                            "grad_out.sum(axis=0), shape (out,) like b.")
             compare(db, g.sum(axis=0), f"db{second}", [
                 (np.zeros_like(b), "db is still zero: set self.db in backward."),
                 (g1.sum(axis=0) + g2.sum(axis=0), grows.format(name="db")),
@@ -372,6 +376,9 @@ def check_backprop(run, fn):
                    (ValueError, "call forward before backward",
                     "a layer's backward ran before its forward: first the forward "
                     "pass through every layer, then the backward pass."),
+                   (TypeError, "backward() takes 1 positional", "loss.backward() takes no "
+                    "arguments: the loss keeps h and y from loss.forward(h, y), so write "
+                    "grad = loss.backward()."),
                    (TypeError, None, "call each layer's own "
                     "methods: h = layer.forward(h), grad = layer.backward(grad).")])
         reference = Sequential(*copy.deepcopy(layers))
@@ -644,7 +651,8 @@ def check_input_gradient(run, fn):
         ("a Dense layer 3 -> 2, x (4, 3), eps = 1e-5",
          Dense.from_arrays(rng.normal(size=(3, 2)), rng.normal(size=2)),
          rng.normal(size=(4, 3)), 1e-5),
-        ("a Tanh layer, x (2, 3), eps = 1e-4", Tanh(), rng.normal(size=(2, 3)), 1e-4),
+        # a large step: an answer that ignores eps and steps by its own 1e-5 differs
+        ("a Tanh layer, x (2, 3), eps = 1e-2", Tanh(), rng.normal(size=(2, 3)), 1e-2),
     ]
     for what, layer, x, eps in cases:
         run.next(what)
@@ -652,7 +660,11 @@ def check_input_gradient(run, fn):
         watched = _NoBackward(copy.deepcopy(layer))
         x_in, g_in = x.copy(), g.copy()
         answer = run.call(fn, watched, x_in, g_in, eps,
-                          context="(called as fn(layer, x, grad_out, eps))")
+                          context="(called as fn(layer, x, grad_out, eps))", hints=(
+                              (ValueError, "could not be broadcast", "grad_out has the "
+                               "shape of the layer's output, which for a Dense layer is "
+                               "not x's: weigh the output before summing, f(x) = "
+                               "np.sum(layer.forward(x) * grad_out)."),))
         if watched.backward_calls:
             raise Wrong("your gradient check called layer.backward: it must estimate the "
                         "gradient from forward alone (central differences), so that it can "
@@ -684,6 +696,9 @@ def check_input_gradient(run, fn):
             (ones, "weigh the outputs with grad_out: f(x) = np.sum(layer.forward(x) * "
              "grad_out). Its gradient is exactly what backward(grad_out) returns."),
             (-expected, "the sign is flipped: (f(x + eps) - f(x - eps)), plus first."),
+            *[(lambda step=step: _reference_input_gradient(layer, x, g, step),
+               f"you used a fixed step ({step:g}) instead of the argument eps (here {eps:g}).")
+              for step in (1e-3, 1e-4, 1e-5, 1e-6) if step != eps],
         ])
 
 
@@ -725,6 +740,8 @@ def check_tanh(run, cls):
                 (g * (1 - np.tanh(t) ** 2), "tanh is applied twice: self.out already holds "
                  "tanh(x), so the derivative is 1 - self.out**2, not 1 - tanh(self.out)**2."),
                 (g * (1 - t), "the derivative of tanh is 1 - tanh(x)**2: square the output."),
+                (g - t**2, "g * 1 - out**2 is (g * 1) - out**2, because * comes before -: "
+                 "write grad_out * (1 - self.out**2)."),
                 (g * t * (1 - t), "that is the sigmoid's derivative s (1 - s); tanh's is "
                  "1 - tanh(x)**2."),
                 (g * (1 - x**2), "use the cached output: 1 - tanh(x)**2, not 1 - x**2."),
@@ -900,10 +917,11 @@ def check_cache_batch(run, fn):
             known = [
                 (n_out, "you compared the cache with W alone; the biases are parameters too "
                  "(n_in * n_out + n_out numbers)."),
-                (n_out + 1, "the cache must be *larger*: when B * n_in equals the parameter "
-                 "count exactly, take the next batch size."),
                 (-(-params // n_in), "the cache must be *larger*: when B * n_in equals the "
                  "parameter count exactly, take the next batch size."),
+                (n_out + 1, f"n_out + 1 holds only when n_out < n_in; here the biases add "
+                 f"n_out / n_in = {n_out / n_in:g} samples' worth. Solve B * n_in > n_in * "
+                 "n_out + n_out for the smallest whole B."),
                 (n_in, "the cache of a Dense layer is its input, batch * n_in numbers (not "
                  "its output): solve B * n_in > n_in * n_out + n_out."),
                 (params, "this is the parameter count; divide by what one sample adds to "

@@ -896,6 +896,64 @@ RIGHT = [
     ("check_cache_batch", cache_batch_bytes, "counts bytes on both sides"),
 ]
 
+class DenseSumsOverOutputs(Dense):
+    def backward(self, grad_out):
+        self.dW = self.x.T @ grad_out
+        self.db = grad_out.sum(axis=1)  # the wrong axis: one number per sample
+        return grad_out @ self.W.T
+
+
+def calc_loss_backward_with_arguments(layers, loss, x, y):
+    h = x
+    for layer in layers:
+        h = layer.forward(h)
+    value = loss.forward(h, y)
+    grad = loss.backward(h, y)  # as if backward needed them again
+    for layer in reversed(layers):
+        grad = layer.backward(grad)
+    return value
+
+
+class TanhPrecedence:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, grad_out):
+        return grad_out * 1 - self.out**2  # meant grad_out * (1 - out**2)
+
+
+def input_gradient_own_step(layer, x, grad_out, eps=1e-5):
+    h = 1e-3  # a step of my own
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = np.sum(layer.forward(x) * grad_out)
+        x[i] = old - h
+        f_minus = np.sum(layer.forward(x) * grad_out)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def input_gradient_weighs_after_summing(layer, x, grad_out, eps=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = np.sum(layer.forward(x))
+        x[i] = old - eps
+        f_minus = np.sum(layer.forward(x))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad * grad_out  # grad_out applied at the end
+
+
+def cache_batch_width_plus_one(n_in, n_out):
+    return n_out + 1  # "one more than n_out", without the condition
+
+
 WRONG = [
     ("check_dense", _dense(backward=_bw_accumulate), "grows with every backward call",
      "dW += and db += never reset"),
@@ -1003,4 +1061,14 @@ WRONG = [
     ("check_cache_batch", cache_batch_params, "this is the parameter count",
      "returns the parameter count"),
     ("check_cache_batch", cache_batch_input, "its input, batch * n_in", "returns n_in"),
+    ("check_dense", DenseSumsOverOutputs, "you summed over the outputs (axis=1)",
+     "db = grad_out.sum(axis=1)"),
+    ("check_backprop", calc_loss_backward_with_arguments, "loss.backward() takes no arguments",
+     "loss.backward(h, y)"),
+    ("check_tanh", TanhPrecedence, "* comes before -", "grad_out * 1 - out**2"),
+    ("check_input_gradient", input_gradient_own_step, "fixed step", "h = 1e-3 instead of eps"),
+    ("check_input_gradient", input_gradient_weighs_after_summing,
+     "weigh the output before summing", "sum of the outputs, times grad_out at the end"),
+    ("check_cache_batch", cache_batch_width_plus_one, "holds only when n_out < n_in",
+     "n_out + 1 whatever the sizes"),
 ]
