@@ -48,6 +48,8 @@ def check_relu(run, fn):
             (x0 * (x0 < 0), "you kept the negative part: ReLU is max(x, 0)."),
             (np.maximum(x0, 1), "compare with 0, not 1: relu(x) = max(x, 0), which "
              "np.maximum(x, 0) computes."),
+            (np.trunc(relu(x0)), "relu(x) holds whole numbers: an integer dtype (.astype(int) "
+             "or an array made with dtype=int) cut off the fractions; keep x's float dtype."),
         ])
 
 
@@ -102,7 +104,11 @@ def check_gradient_norms(run, fn):
         answer = run.call(fn, model, x.copy(), y.copy(),
                           context="(called as fn(model, x, y))", hints=[
                               (AttributeError, "dW", "only the Dense layers have dW: keep "
-                               "the layers with isinstance(layer, bplib.Dense).")])
+                               "the layers with isinstance(layer, bplib.Dense)."),
+                              (ValueError, "call forward() before backward()", "the loss "
+                               "must see the output before it has a gradient: "
+                               "loss.forward(model.forward(x), y), then "
+                               "model.backward(loss.backward()).")])
         ref, _, _ = _norm_case(offset, activation, depth)
         grads = backprop_gradients(ref, MSE(), x, y)
         dW, db = grads[0::2], grads[1::2]
@@ -133,7 +139,21 @@ def check_gradient_norms(run, fn):
              "np.linalg.norm(dW)."),
             (np.zeros_like(expected), "all norms are 0: run forward, the loss and backward "
              "before reading dW."),
+            (lambda: _norms_sent_back(offset, activation, depth, x, np.ones_like),
+             "you sent back ones instead of the loss's gradient: loss = bplib.MSE(), "
+             "loss.forward(out, y), then model.backward(loss.backward())."),
+            (lambda: _norms_sent_back(offset, activation, depth, x, lambda out: out - y),
+             "out - y is MSE's gradient without its factor 1 / out.size: let the loss "
+             "compute it, model.backward(loss.backward()) after loss.forward(out, y)."),
         ])
+
+
+def _norms_sent_back(offset, activation, depth, x, gradient_of):
+    """The dW norms when ``gradient_of(output)`` is sent back instead of the loss's."""
+    model, _, _ = _norm_case(offset, activation, depth)
+    model.backward(gradient_of(model.forward(x)))
+    return np.array([np.linalg.norm(layer.dW) for layer in model.layers
+                     if isinstance(layer, Dense)])
 
 
 # --- predict, then measure: the gradient factor per layer --------------------------------
@@ -180,11 +200,12 @@ def check_gradient_factor(run, fn):
             answers.append(as_answer(answer, f"the factor for init={init!r}"))
         widths = np.array([width for _, width in cases], dtype=float)
         var = np.array([_VARIANCE[init](width) for init, width in cases])
+        glorot = np.array([init in ("glorot", "xavier") for init, _ in cases])
         expected = np.sqrt(widths * var / 2)
         same = "each init has its own variance: 'normal' 0.01**2, 'lecun' 1/n_in, " \
                "'glorot' 2/(n_in + n_out), 'he' 2/n_in."
         compare(np.array(answers).reshape(-1) if all(a.size == 1 for a in answers)
-                else answers, expected, "the factors for " + ", ".join(
+                else answers, expected, "the list of factors for " + ", ".join(
                     f"{init!r} at width {width}" for init, width in cases), [
             (np.sqrt(widths * var), "you left out ReLU. Its derivative is 0 for about half "
              "of the units, which halves the squared norm: sqrt(width * Var(W) / 2)."),
@@ -204,6 +225,11 @@ def check_gradient_factor(run, fn):
             (np.sqrt(widths * (2.0 / widths) / 2), same),
             (np.sqrt(widths * np.where(var == 1e-4, 0.01, var) / 2), "0.01 is the "
              "standard deviation of init 'normal'; its variance is 0.01**2."),
+            (np.sqrt(widths * var) / 2, "ReLU halves the *squared* norm, so the norm shrinks "
+             "by sqrt(2), not by 2: sqrt(width * Var(W) / 2)."),
+            (np.sqrt(widths * np.where(glorot, 2.0 / widths, var) / 2), "'glorot' (the same "
+             "as 'xavier') has variance 2/(n_in + n_out), which for a square layer is "
+             "1/width, not He's 2/width."),
         ], tol=1e-6)
 
 

@@ -313,6 +313,44 @@ RIGHT = [
     ("check_kink_entries", kink_loop, "a chained comparison in a loop"),
 ]
 
+def relu_integer(x):
+    return np.maximum(x, 0).astype(int)  # "relu gives whole numbers"
+
+
+def norms_loss_never_forward(model, x, y):
+    loss = bplib.MSE()
+    model.forward(x)
+    model.backward(loss.backward())  # the loss never saw the output
+    return [np.linalg.norm(layer.dW) for layer in model.layers
+            if isinstance(layer, bplib.Dense)]
+
+
+def norms_sends_back_ones(model, x, y):
+    out = model.forward(x)
+    model.backward(np.ones_like(out))
+    return [np.linalg.norm(layer.dW) for layer in model.layers
+            if isinstance(layer, bplib.Dense)]
+
+
+def norms_sends_back_difference(model, x, y):
+    out = model.forward(x)
+    model.backward(out - y)  # the MSE gradient, I thought
+    return [np.linalg.norm(layer.dW) for layer in model.layers
+            if isinstance(layer, bplib.Dense)]
+
+
+def factor_glorot_like_he(init, width):
+    variance = {"normal": 0.01**2, "lecun": 1 / width, "glorot": 2 / width,
+                "xavier": 2 / width, "he": 2 / width}[init]
+    return np.sqrt(width * variance / 2)
+
+
+def factor_halves_the_norm(init, width):
+    variance = {"normal": 0.01**2, "lecun": 1 / width, "glorot": 1 / width,
+                "xavier": 1 / width, "he": 2 / width}[init]
+    return np.sqrt(width * variance) / 2  # half the units die: half the norm
+
+
 WRONG = [
     ("check_relu", relu_in_place, "you wrote into the input", "x[x < 0] = 0 on x"),
     ("check_relu", relu_if, "one question about a whole array", "if x > 0"),
@@ -356,4 +394,13 @@ WRONG = [
     ("check_kink_entries", kink_opposite, "that is the opposite", "> eps"),
     ("check_kink_entries", kink_indices, "not the indices", "np.nonzero"),
     ("check_kink_entries", kink_and, "one question about a whole array", "and"),
+    ("check_relu", relu_integer, "whole numbers", ".astype(int)"),
+    ("check_gradient_norms", norms_loss_never_forward, "loss.forward(model.forward(x), y)",
+     "loss.backward() without loss.forward"),
+    ("check_gradient_norms", norms_sends_back_ones, "you sent back ones", "backward(ones)"),
+    ("check_gradient_norms", norms_sends_back_difference, "without its factor 1 / out.size",
+     "backward(out - y)"),
+    ("check_gradient_factor", factor_glorot_like_he, "not He's 2/width",
+     "glorot's variance as 2/width"),
+    ("check_gradient_factor", factor_halves_the_norm, "not by 2", "sqrt(n Var) / 2"),
 ]
