@@ -262,6 +262,13 @@ def check_train(run, fn):
              "large: the loss already averages over the batch, so use lr as it is."),
             (lambda: with_lr(-lr), "the loss goes up: step against the gradient, "
              "param -= lr * grad."),
+            (np.array([np.mean(flat[:per_epoch * (k + 1)]) for k in range(epochs)]),
+             "each epoch's mean includes the batch losses of the epochs before it: start "
+             "a new list of batch losses inside the epoch loop."),
+            (_only(n % batch_size > 0, lambda: np.array([
+                np.average(v, weights=right_sizes[:per_epoch]) for v in batches])),
+             "you weighted each batch's loss by its size; return the plain mean of the "
+             "epoch's batch losses, np.mean(batch_losses)."),
         ])
 
 
@@ -289,14 +296,19 @@ def check_cross_entropy_gradient(run, fn):
          np.eye(3)[[0, 2, 1, 2]]),
         ("smoothed targets, batch 5, 4 classes", rng.normal(0, 2, size=(5, 4)),
          0.9 * eye[[3, 0, 1, 1, 2]] + 0.1 / 4),
-        ("logits of size 1000 (exp would overflow), batch 3, 4 classes",
-         rng.normal(0, 1000, size=(3, 4)), eye[[1, 3, 0]]),
+        ("logits of size 1000 (exp would overflow) and a row of size 1, batch 3, 4 classes",
+         rng.normal(0, 1000, size=(3, 4)) * [[1], [1], [1e-3]], eye[[1, 3, 0]]),
     ]
     for what, z, t in cases:
         run.next(what)
         z_in, t_in = z.copy(), t.copy()
         answer = run.call(fn, z_in, t_in, context="(called as fn(logits, targets))",
-                          hints=[(ValueError, "broadcast", "targets has the logits' shape "
+                          hints=[(ValueError, f") ({len(z)},)", "a sum or max over axis=1 "
+                                  "has shape (batch,), which does not broadcast against "
+                                  "(batch, classes): keep the axis, "
+                                  "z.max(axis=1, keepdims=True) and "
+                                  "e.sum(axis=1, keepdims=True)."),
+                                 (ValueError, "broadcast", "targets has the logits' shape "
                                   "(batch, classes), one distribution per row: use it as "
                                   "it is.")])
         unchanged(z, z_in, "logits", "do not write into the logits (z -= z.max(...) changes "
@@ -309,14 +321,23 @@ def check_cross_entropy_gradient(run, fn):
         huge = "1000" in what
         if huge and answer is not None and not isinstance(answer, str):
             try:
-                bad = not np.isfinite(np.asarray(answer, dtype=np.float64)).all()
+                finite = np.isfinite(np.asarray(answer, dtype=np.float64))
             except (TypeError, ValueError):
-                bad = False
-            if bad:
+                finite = np.ones(1, dtype=bool)
+            if finite.shape == z.shape and finite[:-1].all() and not finite[-1].all():
+                raise Wrong("your result holds NaN in the row of small logits: one maximum "
+                            "for the whole array (about 1000) makes all of that row's "
+                            "exponentials underflow to 0, and 0 / 0 is NaN. Subtract each "
+                            "row's own maximum, z - z.max(axis=1, keepdims=True).")
+            if not finite.all():
                 raise Wrong("your result holds NaN or infinity for large logits: np.exp(1000) "
                             "overflows. Subtract each row's maximum first, "
                             "np.exp(z - z.max(axis=1, keepdims=True)): the softmax is the "
                             "same.")
+        if np.shape(answer) == (classes,):
+            raise Wrong(f"the gradient has shape ({classes},): you averaged over the batch "
+                        f"(axis 0). It has one row per sample, shape ({batch}, {classes}): "
+                        "divide by the batch size instead, (p - targets) / batch.")
         compare(answer, expected, "the gradient", [
             (p - t, f"the loss is the *mean* over the batch: divide by the batch size "
              f"({batch})."),

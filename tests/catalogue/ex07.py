@@ -368,6 +368,44 @@ RIGHT = [
     ("check_cross_entropy_gradient", ce_grad_loop, "a loop over rows"),
 ]
 
+def train_losses_kept_across_epochs(model, loss, x, y, lr, epochs, batch_size, rng):
+    history, losses = [], []  # one list for the whole run
+    for _ in range(epochs):
+        for xb, yb in minibatches(x, y, batch_size, rng):
+            losses.append(bplib.gradient_descent(model, loss, xb, yb, lr))
+        history.append(float(np.mean(losses)))
+    return history
+
+
+def train_weighted_by_batch_size(model, loss, x, y, lr, epochs, batch_size, rng):
+    history = []
+    for _ in range(epochs):
+        total, count = 0.0, 0
+        for xb, yb in minibatches(x, y, batch_size, rng):
+            total += bplib.gradient_descent(model, loss, xb, yb, lr) * len(xb)
+            count += len(xb)
+        history.append(total / count)  # the mean per sample, not per batch
+    return history
+
+
+def ce_grad_one_max_for_all(logits, targets):
+    shifted = logits - logits.max()  # one maximum for the whole array
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return (p - targets) / logits.shape[0]
+
+
+def ce_grad_mean_over_batch(logits, targets):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    return (p - targets).mean(axis=0)
+
+
+def ce_grad_sum_without_keepdims(logits, targets):
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(shifted) / np.exp(shifted).sum(axis=1)  # shape (B,) against (B, K)
+    return (p - targets) / logits.shape[0]
+
+
 WRONG = [
     ("check_minibatches", minibatches_no_shuffle, "original order", "no shuffle"),
     ("check_minibatches", minibatches_separately, "x and y rows no longer match",
@@ -429,4 +467,14 @@ WRONG = [
      "z -= max in place"),
     ("check_cross_entropy_gradient", ce_grad_unnormalised, "normalise the exponentials",
      "forgot the sum"),
+    ("check_train", train_losses_kept_across_epochs, "epochs before it",
+     "batch-loss list never reset between epochs"),
+    ("check_train", train_weighted_by_batch_size, "weighted each batch's loss by its size",
+     "mean per sample"),
+    ("check_cross_entropy_gradient", ce_grad_one_max_for_all, "one maximum for the whole array",
+     "logits - logits.max() over the whole array"),
+    ("check_cross_entropy_gradient", ce_grad_mean_over_batch, "you averaged over the batch",
+     "(p - t).mean(axis=0)"),
+    ("check_cross_entropy_gradient", ce_grad_sum_without_keepdims, "keepdims=True",
+     "sum(axis=1) without keepdims"),
 ]
