@@ -1,6 +1,6 @@
 """Run every benchmark in separate processes and write results + a book page.
 
-    python benchmarks/run.py            # full run (make bench): about 10 minutes on 2 cores
+    python benchmarks/run.py            # full run (make bench): 10 to 11 minutes on 2 cores
     python benchmarks/run.py --quick    # a smoke run with few repeats, written elsewhere
 
 Each measurement runs in a fresh process (so thread counts are set before numpy and
