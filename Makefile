@@ -104,9 +104,10 @@ lab: $(STAMP)
 clean:
 	rm -rf _build _extra .pytest_cache
 
-# Speed and memory benchmarks (not part of `make test`): bplib vs PyTorch (optional:
-# pip install torch==2.13.0) vs the seed's per-sample code. Writes benchmarks/results/ and
-# the book's appendix/performance.md.
+# Speed and memory benchmarks (not part of `make test`, about 11 minutes): bplib's teaching
+# core (gradient_descent) vs its fast path (bplib.fast.train_step) vs PyTorch (optional:
+# pip install torch==2.13.0) vs the original notebook's per-sample code. Writes
+# benchmarks/results/ and the book's appendix/performance.md.
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
