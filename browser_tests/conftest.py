@@ -8,6 +8,7 @@ Chromium they are skipped with a message that says so; on CI (CI=true) that is a
 import functools
 import os
 import shutil
+import subprocess
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 from toc_pages import toc_pages as read_toc_pages  # noqa: E402  (one _toc.yml reader)
 
-HTML = ROOT / "_build" / "html"
+# BOOK_HTML=/path/to/html checks a book built elsewhere (default: this tree's _build/html).
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -57,10 +59,32 @@ def find_chromium():
     return None
 
 
+def clean_env(extra=None):
+    """The caller's environment without what would leak the developer's packages into a
+    fresh venv (PYTHONPATH, VIRTUAL_ENV), pip quiet about its version, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def run_clean(args, cwd, timeout=600, extra_env=None):
+    """Run ``args`` in ``clean_env``; fail the test with the output's tail unless it exits 0.
+
+    Returns its standard output."""
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                            env=clean_env(extra_env))
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, args))} failed ({result.returncode}):\n"
+        f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    )
+    return result.stdout
+
+
 @pytest.fixture(scope="session")
 def built_book():
     if not (HTML / "index.html").is_file():
-        pytest.fail(f"{HTML.relative_to(ROOT)}/index.html is missing: run `make book` first")
+        pytest.fail(f"{HTML}/index.html is missing: run `make book` first")
     return HTML
 
 

@@ -25,7 +25,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, clean_env
+from conftest import run_clean as run
 
 DEV_ONLY = ["jupyter-book", "sphinx", "playwright", "ruff"]
 # Added after the check above, only to run the notebooks as the tests do.
@@ -52,23 +53,6 @@ def tracked_files():
 def notebooks(names):
     return sorted(n for n in names
                   if n.endswith(".ipynb") and n.rsplit("/", 1)[0] in NOTEBOOK_DIRS)
-
-
-def clean_env():
-    """The caller's environment without what would leak the developer's packages in."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    return env
-
-
-def run(args, cwd, timeout):
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                            env=clean_env())
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, args))} failed ({result.returncode}):\n"
-        f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
-    )
-    return result.stdout
 
 
 def normalise(name):

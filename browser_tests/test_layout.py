@@ -9,19 +9,12 @@ characters of code. Two things are checked on each chapter page:
 - no code cell shows an `assert`: claims are guarded in cells tagged `remove-cell`,
   which are not in the HTML at all.
 
-Set BOOK_HTML=/path/to/html to check a book built elsewhere (default: _build/html).
+Set BOOK_HTML=/path/to/html to check a book built elsewhere (see conftest.py).
 """
 
-import functools
-import os
-import threading
-from http.server import ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
-from conftest import HTML, QuietHandler, toc_pages
+from conftest import toc_pages
 
-BOOK = Path(os.environ.get("BOOK_HTML", HTML))
 CHAPTERS = [page for page in toc_pages() if page.startswith("chapters/")]
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -62,21 +55,6 @@ LAYOUT = """(boxes) => {
 
 
 @pytest.fixture(scope="module")
-def book_server():
-    """Serve BOOK on 127.0.0.1 at a free port; yields the base URL ending in '/'."""
-    if not (BOOK / "index.html").is_file():
-        pytest.fail(f"{BOOK}/index.html is missing: run `make book` first")
-    handler = functools.partial(QuietHandler, directory=str(BOOK))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
 def layout_page(browser):
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -107,8 +85,8 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
-def test_nothing_scrolls_sideways(layout_page, book_server, docname):
-    facts = measure(layout_page, book_server + docname + ".html")
+def test_nothing_scrolls_sideways(layout_page, server, docname):
+    facts = measure(layout_page, server + docname + ".html")
     problems = [
         f"{w['element']}: {w['scrollWidth']} px of content in {w['clientWidth']} px "
         f"({w['text']!r})"
@@ -121,8 +99,8 @@ def test_nothing_scrolls_sideways(layout_page, book_server, docname):
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
-def test_no_assert_in_code_cells(layout_page, book_server, docname):
-    facts = measure(layout_page, book_server + docname + ".html")
+def test_no_assert_in_code_cells(layout_page, server, docname):
+    facts = measure(layout_page, server + docname + ".html")
     assert not facts["asserts"], (
         f"{docname} shows assert statements (tag their cells remove-cell):\n"
         + "\n".join(facts["asserts"])

@@ -17,13 +17,12 @@ machine, without GitHub:
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
 import tomllib
 
-from conftest import ROOT, book_config
+from conftest import ROOT, book_config, clean_env, run_clean
 
 NOTEBOOK = "exercises/solutions/ex03_sigmoid.ipynb"
 IDENTITY = {"GIT_AUTHOR_NAME": "Release Test", "GIT_AUTHOR_EMAIL": "release@example.invalid",
@@ -31,19 +30,8 @@ IDENTITY = {"GIT_AUTHOR_NAME": "Release Test", "GIT_AUTHOR_EMAIL": "release@exam
             "GIT_COMMITTER_EMAIL": "release@example.invalid"}
 
 
-def env():
-    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    return {**clean, **IDENTITY, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-
-
 def run(args, cwd, timeout=600):
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                            env=env())
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, args))} failed ({result.returncode}):\n"
-        f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    )
-    return result.stdout
+    return run_clean(args, cwd, timeout, IDENTITY)
 
 
 def code_cells(path):
@@ -68,7 +56,8 @@ def test_the_tagged_release_installs_like_colab_and_runs_an_exercise(tmp_path):
     # Colab's pip is recent; the pip that venv bundles with Python 3.11 (23.x) rejects a
     # `git+file:///` URL without a host, which a GitHub address never lacks.
     run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip>=24"], cwd=tmp_path)
-    missing = subprocess.run([python, "-c", "import bplib"], capture_output=True, env=env())
+    missing = subprocess.run([python, "-c", "import bplib"], capture_output=True,
+                             env=clean_env(IDENTITY))
     assert missing.returncode != 0, "the fresh environment already has bplib"
 
     cells = code_cells(clone / NOTEBOOK)
