@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import NoSetDtype
 
 from bplib import (
     DNN,
@@ -216,17 +217,6 @@ def test_sequential_dtype_converts_every_layer():
     assert all(v.dtype == np.float64 for _, v, _ in back.parameters())
 
 
-class _NoSetDtype:
-    def forward(self, x):
-        return x
-
-    def backward(self, grad):
-        return grad
-
-    def parameters(self):
-        return [("w", np.zeros(1), np.zeros(1))]
-
-
 @pytest.mark.parametrize(
     "call, error, words",
     [
@@ -240,8 +230,8 @@ class _NoSetDtype:
          r"Dense: dtype must be np.float32 or np.float64, got float16"),
         (lambda: Sequential(Dense(2, 2), dtype=complex), ValueError,
          r"Sequential: dtype must be np.float32 or np.float64, got complex128"),
-        (lambda: Sequential(_NoSetDtype(), dtype=np.float32), TypeError,
-         r"Sequential: dtype=float32 needs every layer with parameters to have set_dtype\(dtype\); _NoSetDtype has not"),
+        (lambda: Sequential(NoSetDtype(), dtype=np.float32), TypeError,
+         r"Sequential: dtype=float32 needs every layer with parameters to have set_dtype\(dtype\); NoSetDtype has not"),
         (lambda: Dense(2, 2).set_dtype(int), ValueError,
          r"Dense.set_dtype: dtype must be np.float32 or np.float64, got int64"),
     ],

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import NoSetDtype
 
 import bplib
 from bplib import (
@@ -238,17 +239,6 @@ def test_gradient_descent_changes_nothing_when_an_update_overflows():
             pytest.raises(FloatingPointError, match=r"would make \d.[Wb] NaN or infinite"):
         gradient_descent(model, MSE(), X, 1e3 * Y, lr=1e308)
     assert_unchanged(shot)
-
-
-class NoSetDtype:
-    def forward(self, x):
-        return x
-
-    def backward(self, grad):
-        return grad
-
-    def parameters(self):
-        return [("w", np.zeros(1), np.zeros(1))]
 
 
 def test_sequential_dtype_converts_nothing_when_a_later_layer_cannot():
