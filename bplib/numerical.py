@@ -99,12 +99,12 @@ def numerical_gradient(f, x, eps=1e-5, method="central", f_x=None):
     x = np.array(as_float_array(x, "x", where), dtype=np.float64)  # a private copy
     check_finite(x, "x", where)
     grad = np.zeros(x.shape)
-    if method == "forward" and f_x is None:
-        f_x = f(x.copy())
+    if method == "forward":
+        f_x = _scalar(f(x.copy()) if f_x is None else f_x, where)
     for i in np.ndindex(x.shape):
         f_plus = _scalar(f(moved(x, i, eps)), where)
         if method == "forward":
-            grad[i] = (f_plus - _scalar(f_x, where)) / eps
+            grad[i] = (f_plus - f_x) / eps
         else:
             grad[i] = (f_plus - _scalar(f(moved(x, i, -eps)), where)) / (2 * eps)
     return grad
